@@ -1,0 +1,8 @@
+"""The `followup` command tree. Importing it loads Typer and the commands, nothing heavier."""
+
+# The order of these imports is the order of the panels in `followup --help`.
+from . import reports  # noqa: F401, I001  (due: every morning)
+from . import contacts, referrals, touches  # noqa: F401
+from .app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,110 @@
+"""The root command: global options and the one exit path for errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+from ..errors import UserError
+from .common import State
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def _debug_wanted(args: list[str]) -> bool:
+    if os.environ.get("FOLLOWUP_DEBUG", "").strip().lower() in TRUE_WORDS:
+        return True
+    return "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
+
+
+def _fail(message: str, code: int) -> None:
+    """Print one line on stderr, red where stderr is a colour terminal, and exit."""
+    colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    line = " ".join(message.split())  # one line, whatever the message held
+    sys.stderr.write((f"\x1b[31mError:\x1b[0m {line}" if colour else f"Error: {line}") + "\n")
+    sys.exit(code)
+
+
+class FollowupGroup(TyperGroup):
+    """Runs a command and turns every failure into one stderr line and an exit status:
+    2 for anything the user typed wrong, 1 for an unexpected failure (traceback with --debug)."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
+        args = list(sys.argv[1:] if args is None else args)
+        extra.pop("standalone_mode", None)
+        try:
+            code = super().main(args=args, prog_name=prog_name or "followup", standalone_mode=False, **extra)
+        except UserError as exc:
+            _fail(str(exc), exc.exit_code)
+        except typer.TyperException as exc:  # Typer's usage errors: bad option, missing argument
+            hint = ""
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None:
+                hint = f" (see '{ctx.command_path} --help')"
+            _fail(exc.format_message() + hint, 2)
+        except typer.Abort:
+            _fail("aborted; nothing was changed", 1)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was changed", 130)
+        except Exception as exc:  # the one place an unexpected failure is reported
+            if _debug_wanted(args):
+                traceback.print_exc()
+            hint = "" if _debug_wanted(args) else " (run with --debug for the details)"
+            _fail(f"unexpected failure: {type(exc).__name__}: {exc}{hint}", 1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(
+    cls=FollowupGroup,
+    name="followup",
+    help="Follow up every prospect, referral and customer, so no sale is lost by giving up too early.",
+    epilog="Each morning: followup due. Run 'followup COMMAND --help' for a command's options and an example.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode="rich",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"followup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="FOLLOWUP_DB",
+            metavar="PATH_OR_URL",
+            help="Database: a SQLite file path or a URL (postgresql+psycopg://...). Default: followup.db in your data folder.",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an unexpected failure (also FOLLOWUP_DEBUG=1).")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    ctx.obj = State(db=db, debug=debug)
+    if ctx.invoked_subcommand is None:
+        from .reports import due
+
+        ctx.invoke(due, ctx=ctx)
+
+
+def main() -> None:
+    """The console script: `followup`."""
+    typer.main.get_command(app).main(prog_name="followup")

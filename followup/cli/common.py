@@ -1,0 +1,124 @@
+"""What every command shares: the state of the global options, the database, dates."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+
+from ..errors import UserError
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from ..clock import When
+    from ..config import Settings
+    from ..models import Contact
+
+
+@dataclass
+class State:
+    db: str | None
+    debug: bool
+
+
+def _state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, State) else State(db=os.environ.get("FOLLOWUP_DB"), debug=False)
+
+
+@contextmanager
+def transaction(ctx: typer.Context) -> Iterator[Session]:
+    """A session on the chosen database, one transaction: all of a command's writes or none."""
+    from ..db import open_engine, session_scope
+
+    engine = open_engine(_state(ctx).db)
+    try:
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def settings() -> Settings:
+    from ..config import load_settings
+
+    return load_settings()
+
+
+def today() -> date:
+    from ..clock import today as clock_today
+
+    return clock_today()
+
+
+def when(option: str, text: str | None, *, future: bool = False, allow_time: bool = False) -> When | None:
+    """Read a date option; the error names the option. None stays None."""
+    if text is None:
+        return None
+    from ..clock import parse_when
+    from ..errors import DateError
+
+    try:
+        return parse_when(text, today=today(), future=future, allow_time=allow_time)
+    except DateError as exc:
+        raise DateError(f"{option}: {exc}") from None
+
+
+def day(option: str, text: str | None, *, future: bool = False) -> date:
+    """A date option, today when not given."""
+    parsed = when(option, text, future=future)
+    return parsed.day if parsed else today()
+
+
+def contact(session: Session, ref: str) -> Contact:
+    from ..services import resolve_contact
+
+    return resolve_contact(session=session, ref=ref)
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def choice(option: str, value: str | None, enum: type[E], *, allow_none: bool = False) -> E | str | None:
+    """A value of `enum` given as text (or 'none' to clear, where allowed)."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if allow_none and text in ("none", ""):
+        return ""
+    for member in enum:
+        if member.value == text:
+            return member
+    accepted = ", ".join(m.value for m in enum) + (", none" if allow_none else "")
+    raise UserError(f"{option}: {value!r} is not one of {accepted}")
+
+
+def followup_id(text: str) -> int:
+    cleaned = text.strip().lstrip("#")
+    if not cleaned.isdigit():
+        raise UserError(
+            f"{text!r} is not a follow-up id; give the number from the first column of followup due, such as 12 or #12"
+        )
+    return int(cleaned)
+
+
+# Options shared by several commands, declared once.
+OnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--on", metavar="DATE", help="When it happened: YYYY-MM-DD, today, yesterday, fri, -2d... Default: today."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+ContactArg = Annotated[
+    str,
+    typer.Argument(metavar="CONTACT", help="#ID, the exact name, or a unique part of the name.", show_default=False),
+]

@@ -1,0 +1,196 @@
+"""add, edit, rm, list, show."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..enums import Level, Role, Status, StatusFilter
+from .app import app
+from .common import ContactArg, JsonOption, choice, contact, settings, today, transaction, when
+
+PANEL = "Contacts"
+
+
+@app.command(
+    "add",
+    rich_help_panel=PANEL,
+    epilog="Example: followup add 'Sue Chen' --company Acme --phone '+86 138 0000 0000' --role power --first tomorrow",
+)
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The contact's name, any text (陈素 is fine).", show_default=False)],
+    company: Annotated[str | None, typer.Option(help="Company or organisation.")] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone number.")] = None,
+    email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
+    role: Annotated[Role | None, typer.Option(case_sensitive=False, help="Buying role.")] = None,
+    level: Annotated[Level | None, typer.Option(case_sensitive=False, help="Relationship level.")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", help="A tag; repeat for more.")] = None,
+    note: Annotated[str | None, typer.Option(help="Anything worth remembering.")] = None,
+    first: Annotated[
+        str | None,
+        typer.Option(metavar="DATE", help="Schedule the first touch of the cadence on DATE (tomorrow, mon, +3d...)."),
+    ] = None,
+) -> None:
+    """Add a contact (a prospect); nothing is scheduled until --first gives the first touch."""
+    from ..render import say, stdout, warn
+    from ..services import add_contact
+
+    first_day = when("--first", first, future=True)
+    with transaction(ctx) as session:
+        added = add_contact(
+            session=session,
+            name=name,
+            settings=settings(),
+            company=company,
+            phone=phone,
+            email=email,
+            role=role.value if role else None,
+            level=level.value if level else None,
+            tags=tag or [],
+            note=note,
+            first=first_day.day if first_day else None,
+        )
+    c = added.contact
+    if added.namesakes:
+        warn(
+            f"Note: {', '.join(f'#{n.id}' for n in added.namesakes)} also named {c.name}; use #{c.id} to name this one."
+        )
+    line = f"Added #{c.id} {c.name}"
+    if added.first_touch:
+        line += f"; first touch #{added.first_touch.id} due {added.first_touch.due.isoformat()}"
+    else:
+        line += "; no touch scheduled yet (it shows under 'no next step' in followup due)"
+    say(stdout(), line + ".")
+
+
+@app.command(
+    "edit",
+    rich_help_panel=PANEL,
+    epilog="Example: followup edit 'Sue Chen' --phone '+86 139 1111 2222' --level dating --tag vip",
+)
+def edit(
+    ctx: typer.Context,
+    who: ContactArg,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    company: Annotated[str | None, typer.Option(help="Company ('' clears it).")] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone ('' clears it).")] = None,
+    email: Annotated[str | None, typer.Option(help="E-mail ('' clears it).")] = None,
+    role: Annotated[str | None, typer.Option(metavar="ROLE", help="acceptor, dissatisfied, power, or none.")] = None,
+    level: Annotated[
+        str | None, typer.Option(metavar="LEVEL", help="acquaintance, dating, partner, ally, or none.")
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", help="Add a tag; repeat for more.")] = None,
+    untag: Annotated[list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag.")] = None,
+    note: Annotated[str | None, typer.Option(help="Note ('' clears it).")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(metavar="STATUS", help="prospect (reopens a lost prospect), customer, repeat or lost."),
+    ] = None,
+    do_not_contact: Annotated[
+        bool | None,
+        typer.Option(
+            "--do-not-contact/--allow-contact",
+            help="Mark do-not-contact (cancels what is open), or lift it.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Change a contact's details, tags, status or do-not-contact mark."""
+    from ..render import say, stdout
+    from ..services import edit_contact
+
+    role_value = choice("--role", role, Role, allow_none=True)
+    level_value = choice("--level", level, Level, allow_none=True)
+    status_value = choice("--status", status, Status)
+    with transaction(ctx) as session:
+        edited = edit_contact(
+            session=session,
+            contact=contact(session, who),
+            on=today(),
+            name=name,
+            company=company,
+            phone=phone,
+            email=email,
+            note=note,
+            role=getattr(role_value, "value", role_value),
+            level=getattr(level_value, "value", level_value),
+            add_tags=tag or [],
+            remove_tags=untag or [],
+            status=status_value,
+            do_not_contact=do_not_contact,
+        )
+    c = edited.contact
+    if not edited.changed:
+        say(stdout(), f"#{c.id} {c.name}: nothing to change (see followup edit --help).")
+        return
+    line = f"Updated #{c.id} {c.name}: {', '.join(edited.changed)}"
+    if edited.cancelled:
+        line += f"; cancelled {len(edited.cancelled)} open follow-up(s)"
+    say(stdout(), line + ".")
+
+
+@app.command("rm", rich_help_panel=PANEL, epilog="Example: followup rm '#12' --yes")
+def rm(
+    ctx: typer.Context,
+    who: ContactArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a contact and what only belongs to them; the people they referred stay referred."""
+    from ..render import say, stdout
+    from ..services import delete_contact, referred_by, touch_count
+
+    with transaction(ctx) as session:
+        target = contact(session, who)
+        target_id, target_name = target.id, target.name
+        touches = touch_count(session=session, contact_id=target_id)
+        referred = len(referred_by(session=session, contact_id=target_id))
+    if not yes:
+        question = f"Delete #{target_id} {target_name} and their {touches} touch(es), follow-ups and sales?"
+        if referred:
+            question += f" The {referred} people they referred stay referred."
+        typer.confirm(question, abort=True, err=True)
+    with transaction(ctx) as session:
+        deleted = delete_contact(session=session, contact=contact(session, f"#{target_id}"))
+    line = f"Deleted #{target_id} {deleted.name} ({deleted.touches} touches, {deleted.followups} follow-ups, {deleted.sales} sales)"
+    if deleted.referrals_kept:
+        line += f"; {deleted.referrals_kept} referral(s) they made are kept under their name"
+    say(stdout(), line + ".")
+
+
+@app.command("list", rich_help_panel=PANEL, epilog="Example: followup list --status prospect --tag vip")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[
+        StatusFilter, typer.Option(case_sensitive=False, help="Which contacts; customer includes repeat customers.")
+    ] = StatusFilter.all,
+    tag: Annotated[str | None, typer.Option(metavar="TAG", help="Only contacts with this tag.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Contacts with status, touch count, last touch, next follow-up and referrer."""
+    from ..render import print_json, render_list
+    from ..reports import contact_rows
+
+    with transaction(ctx) as session:
+        rows = contact_rows(session=session, status=status.value, tag=tag)
+    if as_json:
+        from dataclasses import asdict
+
+        print_json([asdict(r) for r in rows])
+    else:
+        render_list(rows)
+
+
+@app.command("show", rich_help_panel=PANEL, epilog="Example: followup show 'Sue' --json")
+def show(ctx: typer.Context, who: ContactArg, as_json: JsonOption = False) -> None:
+    """One contact's story: details, referral chain, touches, follow-ups and sales."""
+    from ..render import print_json, render_show
+    from ..reports import contact_detail
+
+    with transaction(ctx) as session:
+        detail = contact_detail(session=session, contact=contact(session, who))
+    if as_json:
+        print_json(detail.as_json())
+    else:
+        render_show(detail)

@@ -1,0 +1,236 @@
+"""touch, schedule, done, skip, snooze, sold, lost."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..enums import Channel, Outcome
+from .app import app
+from .common import ContactArg, OnOption, contact, day, followup_id, settings, today, transaction, when
+
+if TYPE_CHECKING:
+    from ..services import Touched
+
+PANEL = "Follow-ups"
+SALES = "Sales"
+
+ViaOption = Annotated[Channel, typer.Option("--via", case_sensitive=False, help="How you reached them.")]
+IdArg = Annotated[
+    str, typer.Argument(metavar="ID", help="The follow-up's id (first column of followup due).", show_default=False)
+]
+
+
+def _report_touch(t: Touched) -> None:
+    from ..render import say, stdout, warn
+
+    out = stdout()
+    say(
+        out,
+        f"Logged touch {t.count} with #{t.contact.id} {t.contact.name} ({t.touch.channel}, {t.touch.day.isoformat()}).",
+    )
+    if t.completed is not None:
+        say(out, f"  done #{t.completed.id}: {t.completed.reason}")
+    if t.scheduled is not None:
+        say(out, f"  next #{t.scheduled.id} {t.scheduled.due.isoformat()}: {t.scheduled.reason}")
+    cancelled = [f for f in t.cancelled if f is not t.completed]
+    if cancelled:
+        say(out, f"  cancelled {', '.join(f'#{f.id}' for f in cancelled)}")
+    if t.note:
+        warn(t.note)
+
+
+@app.command(
+    "touch",
+    rich_help_panel=PANEL,
+    epilog="Example: followup touch 'Sue' --via visit --outcome meeting-set --goal 'meet the decision maker' --next fri",
+)
+def touch(
+    ctx: typer.Context,
+    who: ContactArg,
+    via: ViaOption = Channel.call,
+    outcome: Annotated[
+        Outcome | None, typer.Option(case_sensitive=False, help="What came of it; stop marks them do-not-contact.")
+    ] = None,
+    goal: Annotated[str | None, typer.Option(metavar="TEXT", help="The commitment you aimed for.")] = None,
+    note: Annotated[str | None, typer.Option(metavar="TEXT", help="A note.")] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            metavar="DATE",
+            help="When: a date, optionally with a time ('2026-11-20 15:30', 'yesterday 9:00'). Default: today.",
+        ),
+    ] = None,
+    next_: Annotated[
+        str | None,
+        typer.Option(
+            "--next", metavar="DATE|none", help="The date they asked you to come back (wins over the cadence), or none."
+        ),
+    ] = None,
+) -> None:
+    """Log a call, visit, e-mail, meal or gift; it completes what was due and schedules the next touch."""
+    from ..services import log_touch
+
+    when_ = when("--on", on, allow_time=True)
+    no_next = next_ is not None and next_.strip().lower() == "none"
+    next_when = None if no_next else when("--next", next_, future=True)
+    with transaction(ctx) as session:
+        result = log_touch(
+            session=session,
+            contact=contact(session, who),
+            on=when_.day if when_ else today(),
+            at=when_.time if when_ else None,
+            via=via,
+            outcome=outcome,
+            goal=goal,
+            note=note,
+            next_due=next_when.day if next_when else None,
+            no_next=no_next,
+            settings=settings(),
+        )
+    _report_touch(result)
+
+
+@app.command(
+    "schedule",
+    rich_help_panel=PANEL,
+    epilog="Example: followup schedule 'Sue' 'Dec 3' --what 'call after their budget meeting' --via call",
+)
+def schedule(
+    ctx: typer.Context,
+    who: ContactArg,
+    due: Annotated[
+        str, typer.Argument(metavar="DATE", help="When: 2026-12-03, thu, +2w, 'Dec 3'...", show_default=False)
+    ],
+    what: Annotated[str | None, typer.Option(metavar="TEXT", help="What to do, shown in followup due.")] = None,
+    via: ViaOption = Channel.call,
+) -> None:
+    """Add a follow-up by hand, such as the date the prospect asked for."""
+    from ..render import say, stdout
+    from ..services import schedule_followup
+
+    due_day = when("DATE", due, future=True).day
+    with transaction(ctx) as session:
+        target = contact(session, who)
+        fu, cancelled = schedule_followup(session=session, contact=target, due=due_day, on=today(), what=what, via=via)
+    line = f"Scheduled #{fu.id} for #{target.id} {target.name} on {fu.due.isoformat()}: {fu.action}, {fu.reason}"
+    if cancelled:
+        line += f" (replaces cadence touch {', '.join(f'#{f.id}' for f in cancelled)})"
+    say(stdout(), line + ".")
+
+
+@app.command("done", rich_help_panel=PANEL, epilog="Example: followup done 17 --on yesterday")
+def done(
+    ctx: typer.Context,
+    fid: IdArg,
+    on: Annotated[
+        str | None, typer.Option("--on", metavar="DATE", help="When you did it (a time may follow). Default: today.")
+    ] = None,
+) -> None:
+    """Mark a follow-up done: logs a touch with its channel and moves the cadence on."""
+    from ..services import complete_followup
+
+    number = followup_id(fid)
+    when_ = when("--on", on, allow_time=True)
+    with transaction(ctx) as session:
+        result = complete_followup(
+            session=session,
+            followup_id=number,
+            on=when_.day if when_ else today(),
+            at=when_.time if when_ else None,
+            settings=settings(),
+        )
+    _report_touch(result)
+
+
+@app.command("skip", rich_help_panel=PANEL, epilog="Example: followup skip 17")
+def skip(ctx: typer.Context, fid: IdArg, on: OnOption = None) -> None:
+    """Close a follow-up without a touch; a skipped cadence touch comes back after the same gap."""
+    from ..render import say, stdout
+    from ..services import skip_followup
+
+    number = followup_id(fid)
+    on_day = day("--on", on)
+    with transaction(ctx) as session:
+        skipped, again = skip_followup(session=session, followup_id=number, on=on_day, settings=settings())
+    line = f"Skipped #{skipped.id}: {skipped.reason}"
+    if again is not None:
+        line += f"; next #{again.id} {again.due.isoformat()}"
+    say(stdout(), line + ".")
+
+
+@app.command("snooze", rich_help_panel=PANEL, epilog="Example: followup snooze 17 mon")
+def snooze(
+    ctx: typer.Context,
+    fid: IdArg,
+    due: Annotated[
+        str, typer.Argument(metavar="DATE", help="The new due date: mon, +3d, 2026-12-01...", show_default=False)
+    ],
+) -> None:
+    """Move a follow-up to another day."""
+    from ..render import say, stdout
+    from ..services import snooze_followup
+
+    number = followup_id(fid)
+    new_due = when("DATE", due, future=True).day
+    with transaction(ctx) as session:
+        fu, before = snooze_followup(session=session, followup_id=number, due=new_due)
+    say(stdout(), f"Moved #{fu.id} from {before.isoformat()} to {fu.due.isoformat()}: {fu.reason}.")
+
+
+@app.command(
+    "sold",
+    rich_help_panel=SALES,
+    epilog="Example: followup sold 'Sue' --product 'Model X' --amount 12,000 --on today",
+)
+def sold(
+    ctx: typer.Context,
+    who: ContactArg,
+    product: Annotated[str | None, typer.Option(help="What they bought.")] = None,
+    amount: Annotated[str | None, typer.Option(help="How much, such as 1200 or 1,200.50.")] = None,
+    on: OnOption = None,
+) -> None:
+    """Record a sale: starts 2-4-8, the yearly check-in, and a thank-you to the referrer."""
+    from ..render import say, stdout, warn
+    from ..services import parse_amount, record_sale
+
+    cents = parse_amount(amount)
+    on_day = day("--on", on)
+    with transaction(ctx) as session:
+        s = record_sale(
+            session=session,
+            contact=contact(session, who),
+            on=on_day,
+            settings=settings(),
+            product=product,
+            amount_cents=cents,
+        )
+    out = stdout()
+    kind = "repeat customer" if s.repeat else "customer"
+    say(out, f"Sale to #{s.contact.id} {s.contact.name} on {s.sale.day.isoformat()}; now a {kind}.")
+    for fu in s.scheduled + ([s.thank] if s.thank else []):
+        say(out, f"  #{fu.id} {fu.due.isoformat()}: {fu.action}, {fu.reason}")
+    if s.note:
+        warn(s.note)
+
+
+@app.command("lost", rich_help_panel=SALES, epilog="Example: followup lost 'Sue' --reason 'chose a cheaper supplier'")
+def lost(
+    ctx: typer.Context,
+    who: ContactArg,
+    reason: Annotated[str | None, typer.Option(metavar="TEXT", help="Why it was lost.")] = None,
+    on: OnOption = None,
+) -> None:
+    """Close a prospect as lost; cancels what is open (edit --status prospect reopens it)."""
+    from ..render import say, stdout
+    from ..services import mark_lost
+
+    on_day = day("--on", on)
+    with transaction(ctx) as session:
+        result = mark_lost(session=session, contact=contact(session, who), on=on_day, reason=reason)
+    line = f"#{result.contact.id} {result.contact.name} closed as lost after {result.touches} touch(es)"
+    if result.cancelled:
+        line += f"; cancelled {', '.join(f'#{f.id}' for f in result.cancelled)}"
+    say(stdout(), line + ".")

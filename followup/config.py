@@ -1,0 +1,113 @@
+"""Where followup keeps its database and settings, resolved when a command runs."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UserError
+
+APP_NAME = "followup"
+
+DEFAULT_PROSPECT_GAPS = (1, 2, 3, 4, 5, 7, 7, 10, 14, 14, 21)
+DEFAULT_AFTER_SALE_DAYS = (2, 4, 8)
+DEFAULT_CHECKIN_MONTHS = 12
+
+
+def _base_dir(kind: str) -> Path:
+    """The per-user directory for `data` or `config`, following each platform's custom."""
+    home = Path.home()
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support"
+    if kind == "data":
+        return Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+
+
+def data_dir() -> Path:
+    return _base_dir("data") / APP_NAME
+
+
+def default_db_path() -> Path:
+    return data_dir() / "followup.db"
+
+
+def config_path() -> Path:
+    """The settings file: `FOLLOWUP_CONFIG` if set, else config.toml in the user config dir."""
+    override = os.environ.get("FOLLOWUP_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    return _base_dir("config") / APP_NAME / "config.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The cadences. `prospect_gaps[n-1]` is the wait in days after the n-th touch."""
+
+    prospect_gaps: tuple[int, ...] = DEFAULT_PROSPECT_GAPS
+    after_sale_days: tuple[int, int, int] = DEFAULT_AFTER_SALE_DAYS
+    checkin_months: int = DEFAULT_CHECKIN_MONTHS
+
+    @property
+    def cadence_length(self) -> int:
+        """How many touches the prospect cadence schedules (twelve by default)."""
+        return len(self.prospect_gaps) + 1
+
+    def gap_after(self, touches: int) -> int | None:
+        """Days to wait after the `touches`-th touch, or None once the cadence is complete."""
+        if 1 <= touches <= len(self.prospect_gaps):
+            return self.prospect_gaps[touches - 1]
+        return None
+
+
+def _days_list(path: Path, key: str, value: object, *, length: int | None = None) -> tuple:
+    ok = (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+        and (length is None or len(value) == length)
+    )
+    if not ok:
+        size = f"{length} " if length else ""
+        raise UserError(
+            f"{path}: cadence.{key} must be a list of {size}whole numbers of days above 0, "
+            f"such as {list(DEFAULT_AFTER_SALE_DAYS if length else DEFAULT_PROSPECT_GAPS)}"
+        )
+    return tuple(value)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the settings file; a missing file means the defaults."""
+    path = path or config_path()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not valid TOML ({exc})") from None
+    cadence = raw.get("cadence", {})
+    if not isinstance(cadence, dict):
+        raise UserError(f"{path}: [cadence] must be a table")
+    unknown = sorted(set(cadence) - {"prospect_gaps", "after_sale", "checkin_months"})
+    if unknown:
+        raise UserError(
+            f"{path}: unknown setting cadence.{unknown[0]}; known: prospect_gaps, after_sale, checkin_months"
+        )
+    settings = Settings()
+    if "prospect_gaps" in cadence:
+        gaps = _days_list(path, "prospect_gaps", cadence["prospect_gaps"])
+        settings = Settings(gaps, settings.after_sale_days, settings.checkin_months)
+    if "after_sale" in cadence:
+        days = _days_list(path, "after_sale", cadence["after_sale"], length=3)
+        settings = Settings(settings.prospect_gaps, days, settings.checkin_months)
+    if "checkin_months" in cadence:
+        months = cadence["checkin_months"]
+        if not isinstance(months, int) or isinstance(months, bool) or months < 1:
+            raise UserError(f"{path}: cadence.checkin_months must be a whole number above 0, such as 12")
+        settings = Settings(settings.prospect_gaps, settings.after_sale_days, months)
+    return settings

@@ -1,0 +1,185 @@
+"""Named, ordered schema steps, applied when a database is opened.
+
+Each step is a function taking a SQLAlchemy connection; it runs in its own transaction
+together with the row that records it in `schema_migrations`. A step, once released, is
+never edited: a later change to the schema is a new step at the end of `MIGRATIONS`.
+Each step spells out its own tables instead of using the models, so it keeps creating
+exactly the schema it created when it was released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Time,
+    inspect,
+    text,
+)
+
+from .errors import UserError
+
+MIGRATIONS_TABLE = "schema_migrations"
+
+Step = Callable[[Connection], None]
+
+
+def m001_initial(conn: Connection) -> None:
+    """The first release: contacts, referrals, touches, sales, follow-ups, referral asks."""
+    md = MetaData()
+
+    def fk(target: str, ondelete: str, nullable: bool, **kw) -> Column:
+        name = kw.pop("name")
+        return Column(name, Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, **kw)
+
+    Table(
+        "contact",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("name", String, nullable=False),
+        Column("name_key", String, nullable=False, index=True),
+        Column("company", String),
+        Column("phone", String),
+        Column("email", String),
+        Column("role", String),
+        Column("level", String),
+        Column("tags", String, nullable=False),
+        Column("note", String),
+        Column("status", String, nullable=False, index=True),
+        Column("do_not_contact", Boolean, nullable=False),
+        Column("lost_on", Date),
+        Column("lost_reason", String),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "referral",
+        md,
+        Column("id", Integer, primary_key=True),
+        fk("contact.id", "CASCADE", False, name="prospect_id", unique=True),
+        fk("contact.id", "SET NULL", True, name="referrer_id", index=True),
+        Column("referrer_name", String, nullable=False),
+        Column("source", String, nullable=False),
+        Column("referred_on", Date, nullable=False, index=True),
+        Column("note", String),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "touch",
+        md,
+        Column("id", Integer, primary_key=True),
+        fk("contact.id", "CASCADE", False, name="contact_id"),
+        Column("day", Date, nullable=False),
+        Column("at_time", Time),
+        Column("channel", String, nullable=False),
+        Column("outcome", String),
+        Column("goal", String),
+        Column("note", String),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Index("ix_touch_contact_day", "contact_id", "day"),
+    )
+    Table(
+        "sale",
+        md,
+        Column("id", Integer, primary_key=True),
+        fk("contact.id", "CASCADE", False, name="contact_id", index=True),
+        Column("day", Date, nullable=False),
+        Column("product", String),
+        Column("amount_cents", Integer),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "followup",
+        md,
+        Column("id", Integer, primary_key=True),
+        fk("contact.id", "CASCADE", False, name="contact_id"),
+        Column("due", Date, nullable=False),
+        Column("kind", String, nullable=False),
+        Column("action", String, nullable=False),
+        Column("reason", String, nullable=False),
+        Column("status", String, nullable=False),
+        Column("cadence_step", Integer),
+        fk("contact.id", "SET NULL", True, name="about_contact_id"),
+        fk("sale.id", "SET NULL", True, name="sale_id"),
+        fk("touch.id", "SET NULL", True, name="touch_id"),
+        Column("closed_on", Date),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Index("ix_followup_status_due", "status", "due"),
+        Index("ix_followup_contact_status", "contact_id", "status"),
+    )
+    Table(
+        "referral_ask",
+        md,
+        Column("id", Integer, primary_key=True),
+        fk("contact.id", "CASCADE", False, name="customer_id", index=True),
+        Column("day", Date, nullable=False),
+        Column("got", Integer, nullable=False),
+        Column("names", String),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    md.create_all(conn)
+
+
+MIGRATIONS: list[tuple[str, Step]] = [
+    ("m001_initial", m001_initial),
+]
+
+
+def _ledger(conn: Connection) -> Table:
+    md = MetaData()
+    table = Table(
+        MIGRATIONS_TABLE,
+        md,
+        Column("name", String, primary_key=True),
+        Column("applied_at", DateTime(timezone=True), nullable=False),
+    )
+    md.create_all(conn)
+    return table
+
+
+def applied(conn: Connection) -> list[str]:
+    if not inspect(conn).has_table(MIGRATIONS_TABLE):
+        return []
+    return [row[0] for row in conn.execute(text(f"SELECT name FROM {MIGRATIONS_TABLE}"))]
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Bring the database up to date; return the names of the steps that ran.
+
+    A database that records a step this release does not know was written by a newer
+    release: it is refused untouched rather than risk damaging it.
+    """
+    from .models import utcnow
+
+    known = [name for name, _ in MIGRATIONS]
+    with engine.connect() as conn:
+        done = applied(conn)
+    unknown = [name for name in done if name not in known]
+    if unknown:
+        raise UserError(
+            f"this database was written by a newer release of followup (schema step "
+            f"{unknown[-1]}); upgrade followup to open it"
+        )
+    ran = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        with engine.begin() as conn:
+            ledger = _ledger(conn)
+            if name in applied(conn):  # another process got there first
+                continue
+            step(conn)
+            conn.execute(ledger.insert().values(name=name, applied_at=utcnow()))
+        ran.append(name)
+    return ran

@@ -1,0 +1,119 @@
+"""The tables, defined once with SQLModel for SQLite and PostgreSQL alike.
+
+Enumerated values are stored as plain strings (the values of `followup.enums`), so both
+databases hold the same text and adding a value never needs a type change.
+The schema itself is created and upgraded by `followup.migrations`; a test checks that
+the migrated database and these models agree column for column.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fk(target: str, *, ondelete: str, nullable: bool, index: bool = False) -> Column:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
+
+
+class Contact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    # casefold(name): Unicode-correct case-insensitive look-ups on both databases
+    name_key: str = Field(index=True)
+    company: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    role: str | None = None
+    level: str | None = None
+    tags: str = ""  # comma-separated, normalised by services
+    note: str | None = None
+    status: str = Field(default="prospect", index=True)
+    do_not_contact: bool = False
+    lost_on: date | None = None
+    lost_reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Referral(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    prospect_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("contact.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        )
+    )
+    # Kept when the referrer is deleted, so the prospect still counts as referred.
+    referrer_id: int | None = Field(
+        default=None, sa_column=_fk("contact.id", ondelete="SET NULL", nullable=True, index=True)
+    )
+    referrer_name: str
+    source: str
+    referred_on: date = Field(index=True)
+    note: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Touch(SQLModel, table=True):
+    __table_args__ = (Index("ix_touch_contact_day", "contact_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(sa_column=_fk("contact.id", ondelete="CASCADE", nullable=False))
+    day: date
+    at_time: time | None = None
+    channel: str
+    outcome: str | None = None
+    goal: str | None = None
+    note: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Sale(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(sa_column=_fk("contact.id", ondelete="CASCADE", nullable=False, index=True))
+    day: date
+    product: str | None = None
+    amount_cents: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FollowUp(SQLModel, table=True):
+    __tablename__ = "followup"
+    __table_args__ = (
+        Index("ix_followup_status_due", "status", "due"),
+        Index("ix_followup_contact_status", "contact_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(sa_column=_fk("contact.id", ondelete="CASCADE", nullable=False))
+    due: date
+    kind: str
+    action: str
+    reason: str
+    status: str = "open"
+    cadence_step: int | None = None  # for prospect touches: which of the twelve
+    # the other person a coach or thank-you task is about
+    about_contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", ondelete="SET NULL", nullable=True))
+    sale_id: int | None = Field(default=None, sa_column=_fk("sale.id", ondelete="SET NULL", nullable=True))
+    touch_id: int | None = Field(default=None, sa_column=_fk("touch.id", ondelete="SET NULL", nullable=True))
+    closed_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReferralAsk(SQLModel, table=True):
+    __tablename__ = "referral_ask"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=_fk("contact.id", ondelete="CASCADE", nullable=False, index=True))
+    day: date
+    got: int = 0
+    names: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)

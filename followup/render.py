@@ -1,0 +1,180 @@
+"""All terminal output: Rich tables for people, JSON for programs.
+
+Data goes to stdout; notes, warnings and errors go to stderr. Rich honours NO_COLOR and
+drops colour when output is not a terminal; it measures CJK text by display cells, so
+Chinese names line up in tables.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from .reports import ContactDetail, ContactRow, DueItem, DueReport
+
+
+def stdout() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def say(console: Console, text: str, *, style: str | None = None) -> None:
+    """One line of output: never wrapped, never read as markup."""
+    console.print(Text(text, style=style or ""), soft_wrap=True)
+
+
+def warn(text: str) -> None:
+    say(stderr(), text, style="yellow")
+
+
+def _table(title: str | None = None, **kw) -> Table:
+    return Table(title=title, title_justify="left", title_style="bold", header_style="bold", **kw)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+# ---------------------------------------------------------------- due
+
+
+def _due_table(title: str, items: list[DueItem], *, overdue_column: bool) -> Table:
+    table = _table(title)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("contact")
+    table.add_column("company")
+    table.add_column("do", no_wrap=True)
+    table.add_column("why", ratio=1, min_width=16)
+    table.add_column("touches", justify="right", no_wrap=True)
+    table.add_column("mention")
+    table.add_column("late" if overdue_column else "due", justify="right", no_wrap=True)
+    for i in items:
+        if overdue_column:
+            when = Text(f"{i.overdue_days}d", style="red") if i.overdue_days else Text("today", style="green")
+        else:
+            when = Text(i.due)
+        table.add_row(str(i.id), i.contact, i.company or "", i.action, i.reason, str(i.touches), i.referrer or "", when)
+    return table
+
+
+def render_due(report: DueReport) -> None:
+    out = stdout()
+    if report.due:
+        out.print(_due_table(f"Due {report.date}", report.due, overdue_column=True))
+    else:
+        say(out, f"Nothing due on {report.date}.", style="green")
+    if report.upcoming:
+        out.print(_due_table(f"Coming up, next {_plural(report.days, 'day')}", report.upcoming, overdue_column=False))
+    if report.no_next_step:
+        table = _table("No next step")
+        table.add_column("#", justify="right", style="dim")
+        table.add_column("contact")
+        table.add_column("status")
+        table.add_column("touches", justify="right")
+        for n in report.no_next_step:
+            table.add_row(str(n.contact_id), n.contact, n.status, str(n.touches))
+        out.print(table)
+    today = len(report.due) - report.overdue
+    parts = [f"{report.overdue} overdue", f"{today} due today"]
+    if report.days:
+        parts.append(f"{len(report.upcoming)} coming up")
+    parts.append(f"{len(report.no_next_step)} with no next step")
+    say(out, ", ".join(parts) + ".", style="dim")
+
+
+# ---------------------------------------------------------------- list
+
+
+def render_list(rows: list[ContactRow]) -> None:
+    out = stdout()
+    if not rows:
+        say(out, "No contacts match.")
+        return
+    table = _table()
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("name")
+    table.add_column("company")
+    table.add_column("status")
+    table.add_column("touches", justify="right", no_wrap=True)
+    table.add_column("last touch", no_wrap=True)
+    table.add_column("next", no_wrap=True)
+    table.add_column("referrer")
+    for r in rows:
+        status = Text(
+            r.status + (" (do not contact)" if r.do_not_contact else ""), style="red" if r.do_not_contact else ""
+        )
+        table.add_row(
+            str(r.id),
+            r.name,
+            r.company or "",
+            status,
+            str(r.touches),
+            r.last_touch or "",
+            r.next_due or "",
+            r.referrer or "",
+        )
+    out.print(table)
+    say(out, _plural(len(rows), "contact") + ".", style="dim")
+
+
+# ---------------------------------------------------------------- show
+
+
+def render_show(detail: ContactDetail) -> None:
+    out = stdout()
+    c = detail.contact
+    head = Text(f"#{c['id']} {c['name']}", style="bold")
+    if c["company"]:
+        head.append(f", {c['company']}")
+    head.append(f"  {c['status']}", style="cyan")
+    if c["do_not_contact"]:
+        head.append("  do not contact", style="bold red")
+    out.print(head, soft_wrap=True)
+    facts = [
+        ("phone", c["phone"]),
+        ("e-mail", c["email"]),
+        ("role", c["role"]),
+        ("level", c["level"]),
+        ("tags", ", ".join(c["tags"])),
+        ("note", c["note"]),
+        ("touches", str(len(detail.touches))),
+    ]
+    if detail.referral_chain:
+        chain = " <- ".join(
+            [c["name"]] + [f"{step['name']} ({step['source']}, {step['date']})" for step in detail.referral_chain]
+        )
+        facts.append(("referral chain", chain))
+    for label, value in facts:
+        if value:
+            say(out, f"  {label}: {value}")
+    if detail.referred:
+        table = _table(f"Referred by {c['name']} (sales coach)")
+        for col in ("#", "name", "source", "referred", "how it ended"):
+            table.add_column(col)
+        for r in detail.referred:
+            ended = {"customer": "bought", "repeat": "bought again", "lost": "lost"}.get(
+                r["status"], "still a prospect"
+            )
+            if r["first_sale"]:
+                ended += f" ({r['first_sale']})"
+            table.add_row(str(r["id"]), r["name"], r["source"], r["date"], ended)
+        out.print(table)
+    table = _table("Timeline")
+    table.add_column("date", no_wrap=True)
+    table.add_column("what")
+    for event in detail.timeline:
+        table.add_row(event["date"], event["what"])
+    out.print(table)

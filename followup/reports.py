@@ -1,0 +1,347 @@
+"""Read-only reports as plain data: the morning list, the contact list, one contact's story.
+
+Each is a few SQL queries (counts and look-ups done by the database, not by loading rows
+into objects); `render` draws the result as tables or JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, time, timedelta
+
+from sqlalchemy import case, exists, func, select
+from sqlmodel import Session
+
+from .enums import KIND_ORDER, FollowupStatus
+from .models import Contact, FollowUp, Referral, ReferralAsk, Sale, Touch
+from .services import (
+    ACTIVE_STATUSES,
+    matching_filter,
+    referral_of,
+    referred_by,
+    tag_list,
+)
+
+OPEN = FollowupStatus.open.value
+
+
+def _touches_of(contact_id):
+    return select(func.count()).select_from(Touch).where(Touch.contact_id == contact_id).scalar_subquery()
+
+
+def _last_touch_of(contact_id):
+    return select(func.max(Touch.day)).where(Touch.contact_id == contact_id).scalar_subquery()
+
+
+def _referrer_of(contact_id):
+    return select(Referral.referrer_name).where(Referral.prospect_id == contact_id).limit(1).scalar_subquery()
+
+
+def _next_due_of(contact_id):
+    return (
+        select(func.min(FollowUp.due))
+        .where(FollowUp.contact_id == contact_id, FollowUp.status == OPEN)
+        .scalar_subquery()
+    )
+
+
+# ---------------------------------------------------------------- due
+
+
+@dataclass
+class DueItem:
+    id: int
+    contact_id: int
+    contact: str
+    company: str | None
+    due: str
+    kind: str
+    action: str
+    reason: str
+    touches: int
+    referrer: str | None
+    overdue_days: int
+
+
+@dataclass
+class NoNextStep:
+    contact_id: int
+    contact: str
+    status: str
+    touches: int
+
+
+@dataclass
+class DueReport:
+    date: str
+    due: list[DueItem]
+    upcoming: list[DueItem]
+    no_next_step: list[NoNextStep]
+    days: int
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for item in self.due if item.overdue_days > 0)
+
+    def as_json(self) -> dict:
+        return {
+            "date": self.date,
+            "due": [asdict(i) for i in self.due],
+            "upcoming": [asdict(i) for i in self.upcoming],
+            "no_next_step": [asdict(n) for n in self.no_next_step],
+        }
+
+
+def due_report(*, session: Session, on: date, days: int = 0) -> DueReport:
+    """Open follow-ups due on or before `on` (overdue first, then by kind), the next `days`
+    days, and the active contacts with nothing scheduled."""
+    until = on + timedelta(days=days)
+    kind_rank = case({k.value: rank for k, rank in KIND_ORDER.items()}, value=FollowUp.kind, else_=len(KIND_ORDER))
+    rows = session.execute(
+        select(
+            FollowUp.id,
+            FollowUp.contact_id,
+            Contact.name,
+            Contact.company,
+            FollowUp.due,
+            FollowUp.kind,
+            FollowUp.action,
+            FollowUp.reason,
+            _touches_of(FollowUp.contact_id),
+            _referrer_of(FollowUp.contact_id),
+        )
+        .join(Contact, Contact.id == FollowUp.contact_id)
+        .where(FollowUp.status == OPEN, FollowUp.due <= until, Contact.do_not_contact.is_(False))
+        .order_by(case((FollowUp.due < on, 0), else_=1), kind_rank, FollowUp.due, FollowUp.id)
+    ).all()
+    due, upcoming = [], []
+    for fid, cid, name, company, day, kind, action, reason, touches, referrer in rows:
+        item = DueItem(
+            fid, cid, name, company, day.isoformat(), kind, action, reason, touches, referrer, max((on - day).days, 0)
+        )
+        (due if day <= on else upcoming).append(item)
+    upcoming.sort(key=lambda i: i.due)  # stable: within a day, still by kind
+    has_open = exists().where(FollowUp.contact_id == Contact.id, FollowUp.status == OPEN)
+    idle = session.execute(
+        select(Contact.id, Contact.name, Contact.status, _touches_of(Contact.id))
+        .where(Contact.status.in_(ACTIVE_STATUSES), Contact.do_not_contact.is_(False), ~has_open)
+        .order_by(Contact.id)
+    ).all()
+    return DueReport(on.isoformat(), due, upcoming, [NoNextStep(*row) for row in idle], days)
+
+
+# ---------------------------------------------------------------- list
+
+
+@dataclass
+class ContactRow:
+    id: int
+    name: str
+    company: str | None
+    status: str
+    touches: int
+    last_touch: str | None
+    next_due: str | None
+    referrer: str | None
+    do_not_contact: bool
+
+
+def contact_rows(*, session: Session, status: str | None = None, tag: str | None = None) -> list[ContactRow]:
+    query = select(
+        Contact.id,
+        Contact.name,
+        Contact.company,
+        Contact.status,
+        _touches_of(Contact.id),
+        _last_touch_of(Contact.id),
+        _next_due_of(Contact.id),
+        _referrer_of(Contact.id),
+        Contact.do_not_contact,
+    ).order_by(Contact.id)
+    where = matching_filter(status)
+    if where is not None:
+        query = query.where(where)
+    if tag:
+        query = query.where(func.lower("," + Contact.tags + ",").contains(f",{tag.strip().lower()},", autoescape=True))
+    rows = []
+    for cid, name, company, st, touches, last, nxt, referrer, dnc in session.execute(query).all():
+        rows.append(ContactRow(cid, name, company, st, touches, _iso(last), _iso(nxt), referrer, bool(dnc)))
+    return rows
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite hands back aggregates of dates as text
+        return value[:10]
+    return value.isoformat()
+
+
+# ---------------------------------------------------------------- show
+
+
+@dataclass
+class ContactDetail:
+    contact: dict
+    referred_by: dict | None
+    referral_chain: list[dict]
+    referred: list[dict]
+    touches: list[dict]
+    followups: list[dict]
+    sales: list[dict]
+    asks: list[dict]
+    timeline: list[dict]
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def _time(t: time | None) -> str | None:
+    return t.strftime("%H:%M") if t else None
+
+
+def _money(cents: int | None) -> float | None:
+    return None if cents is None else cents / 100
+
+
+def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
+    cid = contact.id
+    info = {
+        "id": cid,
+        "name": contact.name,
+        "company": contact.company,
+        "phone": contact.phone,
+        "email": contact.email,
+        "role": contact.role,
+        "level": contact.level,
+        "tags": tag_list(contact.tags),
+        "note": contact.note,
+        "status": contact.status,
+        "do_not_contact": contact.do_not_contact,
+        "lost_on": _iso(contact.lost_on),
+        "lost_reason": contact.lost_reason,
+        "added": contact.created_at.date().isoformat(),
+    }
+    ref = referral_of(session=session, contact_id=cid)
+    referred_by_ = None
+    chain: list[dict] = []
+    if ref is not None:
+        referred_by_ = {
+            "referrer_id": ref.referrer_id,
+            "referrer": ref.referrer_name,
+            "source": ref.source,
+            "date": ref.referred_on.isoformat(),
+        }
+        # walk up: who referred the referrer, and so on
+        seen = {cid}
+        step = ref
+        while step is not None:
+            chain.append(
+                {
+                    "id": step.referrer_id,
+                    "name": step.referrer_name,
+                    "source": step.source,
+                    "date": step.referred_on.isoformat(),
+                }
+            )
+            if step.referrer_id is None or step.referrer_id in seen:
+                break
+            seen.add(step.referrer_id)
+            step = referral_of(session=session, contact_id=step.referrer_id)
+    referred = []
+    for r, person in referred_by(session=session, contact_id=cid):
+        first_sale = session.execute(select(func.min(Sale.day)).where(Sale.contact_id == person.id)).scalar()
+        referred.append(
+            {
+                "id": person.id,
+                "name": person.name,
+                "source": r.source,
+                "date": r.referred_on.isoformat(),
+                "status": person.status,
+                "first_sale": _iso(first_sale),
+            }
+        )
+    touches = []
+    for n, t in enumerate(
+        session.execute(
+            select(Touch).where(Touch.contact_id == cid).order_by(Touch.day, Touch.at_time, Touch.id)
+        ).scalars(),
+        start=1,
+    ):
+        touches.append(
+            {
+                "n": n,
+                "id": t.id,
+                "date": t.day.isoformat(),
+                "time": _time(t.at_time),
+                "via": t.channel,
+                "outcome": t.outcome,
+                "goal": t.goal,
+                "note": t.note,
+            }
+        )
+    followups = [
+        {
+            "id": f.id,
+            "due": f.due.isoformat(),
+            "kind": f.kind,
+            "action": f.action,
+            "reason": f.reason,
+            "status": f.status,
+            "closed_on": _iso(f.closed_on),
+        }
+        for f in session.execute(
+            select(FollowUp).where(FollowUp.contact_id == cid).order_by(FollowUp.due, FollowUp.id)
+        ).scalars()
+    ]
+    sales = [
+        {"id": s.id, "date": s.day.isoformat(), "product": s.product, "amount": _money(s.amount_cents)}
+        for s in session.execute(select(Sale).where(Sale.contact_id == cid).order_by(Sale.day, Sale.id)).scalars()
+    ]
+    asks = [
+        {"id": a.id, "date": a.day.isoformat(), "got": a.got, "names": a.names}
+        for a in session.execute(
+            select(ReferralAsk).where(ReferralAsk.customer_id == cid).order_by(ReferralAsk.day)
+        ).scalars()
+    ]
+    return ContactDetail(
+        info,
+        referred_by_,
+        chain,
+        referred,
+        touches,
+        followups,
+        sales,
+        asks,
+        _timeline(info, referred_by_, referred, touches, followups, sales),
+    )
+
+
+def _timeline(info, referred_by_, referred, touches, followups, sales) -> list[dict]:
+    """Everything that happened to the contact, oldest first, then what is still open."""
+    events = [{"date": info["added"], "what": "added"}]
+    if referred_by_:
+        events.append(
+            {"date": referred_by_["date"], "what": f"referred by {referred_by_['referrer']} ({referred_by_['source']})"}
+        )
+    for r in referred:
+        events.append({"date": r["date"], "what": f"referred {r['name']} (#{r['id']}, {r['source']})"})
+    for t in touches:
+        detail = ", ".join(x for x in (t["outcome"], t["goal"] and f"goal: {t['goal']}", t["note"]) if x)
+        when = t["date"] + (f" {t['time']}" if t["time"] else "")
+        events.append({"date": when, "what": f"touch {t['n']}: {t['via']}" + (f" ({detail})" if detail else "")})
+    for s in sales:
+        amount = f" {s['amount']:,.2f}" if s["amount"] is not None else ""
+        events.append({"date": s["date"], "what": f"sale{': ' + s['product'] if s['product'] else ''}{amount}"})
+    if info["lost_on"]:
+        events.append(
+            {"date": info["lost_on"], "what": "lost" + (f": {info['lost_reason']}" if info["lost_reason"] else "")}
+        )
+    for f in followups:
+        if f["status"] != OPEN and f["status"] != FollowupStatus.done.value:
+            events.append({"date": f["closed_on"] or f["due"], "what": f"{f['status']}: {f['reason']} (#{f['id']})"})
+    events.sort(key=lambda e: e["date"])
+    for f in followups:
+        if f["status"] == OPEN:
+            events.append({"date": f["due"], "what": f"next: {f['action']}, {f['reason']} (#{f['id']})"})
+    return events

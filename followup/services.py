@@ -1,0 +1,731 @@
+"""The domain: every change to the records goes through these keyword-only functions.
+
+Each takes a session and the date it acts on, returns data, and never prints. The caller
+owns the transaction (see `db.session_scope`), so a command either writes everything or
+nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+from sqlalchemy import delete, func, or_, update
+from sqlmodel import Session, select
+
+from . import cadence
+from .cadence import Planned
+from .config import Settings
+from .enums import Channel, FollowupStatus, Kind, Outcome, Source, Status
+from .errors import UserError
+from .models import Contact, FollowUp, Referral, ReferralAsk, Sale, Touch
+
+OPEN = FollowupStatus.open.value
+ACTIVE_STATUSES = (Status.prospect.value, Status.customer.value, Status.repeat.value)
+
+
+# ---------------------------------------------------------------- finding contacts
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _candidates(contacts: Sequence[Contact]) -> str:
+    shown = ", ".join(f"#{c.id} {c.name}" + (f" ({c.company})" if c.company else "") for c in contacts[:8])
+    more = f" and {len(contacts) - 8} more" if len(contacts) > 8 else ""
+    return shown + more
+
+
+_ID = re.compile(r"#?(\d+)")
+
+
+def find_contact(*, session: Session, ref: str, substring: bool = True) -> Contact | None:
+    """The contact named by `ref`: `#12`/`12`, exact name, or a unique substring of the name.
+
+    Returns None when nothing matches; raises UserError when the name is ambiguous.
+    """
+    ref = ref.strip()
+    if not ref:
+        raise UserError("a contact must be named: give #ID, the name, or part of the name")
+    if m := _ID.fullmatch(ref):
+        contact = session.get(Contact, int(m.group(1)))
+        if contact is not None or ref.startswith("#"):
+            return contact
+    key = name_key(ref)
+    exact = session.exec(select(Contact).where(Contact.name_key == key).order_by(Contact.id)).all()
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        raise UserError(f"{ref!r} is ambiguous: {_candidates(exact)}; name one by its #ID")
+    if not substring:
+        return None
+    pattern = f"%{_like_escape(key)}%"
+    matches = session.exec(
+        select(Contact).where(Contact.name_key.like(pattern, escape="\\")).order_by(Contact.id).limit(50)
+    ).all()
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise UserError(f"{ref!r} matches several contacts: {_candidates(matches)}; name one by its #ID or full name")
+    return None
+
+
+def resolve_contact(*, session: Session, ref: str) -> Contact:
+    """Like `find_contact`, but a name that matches nobody is an error."""
+    contact = find_contact(session=session, ref=ref)
+    if contact is None:
+        what = f"contact {ref.strip()}" if _ID.fullmatch(ref.strip()) else f"contact matches {ref.strip()!r}"
+        raise UserError(f"no {what}; name a contact by #ID, its name, or part of its name (see followup list)")
+    return contact
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _clean(text: str | None) -> str | None:
+    """Trimmed text, or None for nothing."""
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
+def normalise_tags(tags: Iterable[str]) -> str:
+    seen: list[str] = []
+    for raw in tags:
+        for tag in raw.split(","):
+            tag = tag.strip()
+            if tag and tag.casefold() not in (t.casefold() for t in seen):
+                seen.append(tag)
+    return ",".join(seen)
+
+
+def tag_list(tags: str) -> list[str]:
+    return [t for t in tags.split(",") if t]
+
+
+def touch_count(*, session: Session, contact_id: int, until: date | None = None) -> int:
+    query = select(func.count()).select_from(Touch).where(Touch.contact_id == contact_id)
+    if until is not None:
+        query = query.where(Touch.day <= until)
+    return session.exec(query).one()
+
+
+def referral_of(*, session: Session, contact_id: int) -> Referral | None:
+    return session.exec(select(Referral).where(Referral.prospect_id == contact_id)).first()
+
+
+def open_followups(*, session: Session, contact_id: int, kinds: Iterable[Kind] | None = None) -> list[FollowUp]:
+    query = select(FollowUp).where(FollowUp.contact_id == contact_id, FollowUp.status == OPEN)
+    if kinds is not None:
+        query = query.where(FollowUp.kind.in_([k.value for k in kinds]))
+    return list(session.exec(query.order_by(FollowUp.due, FollowUp.id)).all())
+
+
+def _close(followups: Iterable[FollowUp], *, status: FollowupStatus, on: date) -> list[FollowUp]:
+    closed = []
+    for fu in followups:
+        fu.status = status.value
+        fu.closed_on = on
+        closed.append(fu)
+    return closed
+
+
+def _create(session: Session, *, contact: Contact, plan: Planned, **extra) -> FollowUp:
+    fu = FollowUp(
+        contact_id=contact.id,
+        due=plan.due,
+        kind=plan.kind.value,
+        action=plan.action.value,
+        reason=plan.reason,
+        cadence_step=plan.cadence_step,
+        **extra,
+    )
+    session.add(fu)
+    session.flush()
+    return fu
+
+
+def _is_active_prospect(contact: Contact) -> bool:
+    return contact.status == Status.prospect.value and not contact.do_not_contact
+
+
+def _refuse_do_not_contact(contact: Contact) -> None:
+    if contact.do_not_contact:
+        raise UserError(
+            f"{contact.name} (#{contact.id}) asked not to be contacted; nothing is scheduled for them "
+            "(lift it with followup edit --allow-contact)"
+        )
+
+
+# ---------------------------------------------------------------- contacts
+
+
+@dataclass
+class Added:
+    contact: Contact
+    first_touch: FollowUp | None
+    namesakes: list[Contact]
+
+
+def _new_contact(session: Session, *, name: str, **fields) -> Contact:
+    name = " ".join(name.split())
+    if not name:
+        raise UserError("a contact needs a name (any text, such as 'Sue Chen' or '陈素')")
+    contact = Contact(name=name, name_key=name_key(name), **fields)
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def add_contact(
+    *,
+    session: Session,
+    name: str,
+    settings: Settings,
+    company: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    role: str | None = None,
+    level: str | None = None,
+    tags: Sequence[str] = (),
+    note: str | None = None,
+    first: date | None = None,
+) -> Added:
+    """A new prospect; the first touch of the cadence is scheduled only when `first` is given."""
+    namesakes = list(session.exec(select(Contact).where(Contact.name_key == name_key(name))).all())
+    contact = _new_contact(
+        session,
+        name=name,
+        company=_clean(company),
+        phone=_clean(phone),
+        email=_clean(email),
+        role=role,
+        level=level,
+        tags=normalise_tags(tags),
+        note=_clean(note),
+    )
+    first_touch = None
+    if first is not None:
+        plan = cadence.cadence_touch(step=1, due=first, settings=settings, referred=False)
+        first_touch = _create(session, contact=contact, plan=plan)
+    return Added(contact, first_touch, namesakes)
+
+
+@dataclass
+class Edited:
+    contact: Contact
+    changed: list[str]
+    cancelled: list[FollowUp] = field(default_factory=list)
+
+
+EDITABLE_TEXT = ("company", "phone", "email", "note")
+
+
+def edit_contact(
+    *,
+    session: Session,
+    contact: Contact,
+    on: date,
+    name: str | None = None,
+    company: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    note: str | None = None,
+    role: str | None = None,
+    level: str | None = None,
+    tags: Sequence[str] | None = None,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+    status: Status | None = None,
+    do_not_contact: bool | None = None,
+) -> Edited:
+    """Change a contact. An empty text clears that field; `None` leaves it alone."""
+    changed: list[str] = []
+    cancelled: list[FollowUp] = []
+    if name is not None:
+        clean = " ".join(name.split())
+        if not clean:
+            raise UserError("--name: a contact needs a name; give the new name")
+        contact.name, contact.name_key = clean, name_key(clean)
+        changed.append("name")
+    for attr, value in zip(EDITABLE_TEXT, (company, phone, email, note), strict=True):
+        if value is not None:
+            setattr(contact, attr, _clean(value))
+            changed.append(attr)
+    for attr, value in (("role", role), ("level", level)):
+        if value is not None:
+            setattr(contact, attr, value or None)
+            changed.append(attr)
+    if tags is not None or add_tags or remove_tags:
+        current = tag_list(contact.tags) if tags is None else tag_list(normalise_tags(tags))
+        drop = {t.strip().casefold() for t in remove_tags}
+        contact.tags = normalise_tags([t for t in current if t.casefold() not in drop] + list(add_tags))
+        changed.append("tags")
+    if status is not None and status.value != contact.status:
+        if status is Status.lost:
+            cancelled += mark_lost(session=session, contact=contact, on=on, reason=None).cancelled
+        else:
+            if contact.status == Status.lost.value:
+                contact.lost_on = contact.lost_reason = None
+            contact.status = status.value
+        changed.append("status")
+    if do_not_contact is not None and do_not_contact != contact.do_not_contact:
+        contact.do_not_contact = do_not_contact
+        if do_not_contact:
+            cancelled += _close(
+                open_followups(session=session, contact_id=contact.id), status=FollowupStatus.cancelled, on=on
+            )
+        changed.append("do_not_contact")
+    session.add(contact)
+    session.flush()
+    return Edited(contact, changed, cancelled)
+
+
+@dataclass
+class Deleted:
+    name: str
+    touches: int
+    followups: int
+    sales: int
+    referrals_kept: int
+
+
+def delete_contact(*, session: Session, contact: Contact) -> Deleted:
+    """Delete a contact and what only belongs to it.
+
+    The people this contact referred stay referred: their referral rows keep the
+    referrer's name and source, only the link to the deleted row is cleared.
+    """
+    cid = contact.id
+    kept = session.exec(update(Referral).where(Referral.referrer_id == cid).values(referrer_id=None)).rowcount
+    session.exec(
+        update(FollowUp)
+        .where(FollowUp.about_contact_id == cid, FollowUp.status == OPEN)
+        .values(status=FollowupStatus.cancelled.value)
+    )
+    session.exec(update(FollowUp).where(FollowUp.about_contact_id == cid).values(about_contact_id=None))
+    counts = {}
+    for model, column in (
+        (FollowUp, FollowUp.contact_id),
+        (Touch, Touch.contact_id),
+        (Sale, Sale.contact_id),
+        (ReferralAsk, ReferralAsk.customer_id),
+        (Referral, Referral.prospect_id),
+    ):
+        counts[model] = session.exec(delete(model).where(column == cid)).rowcount
+    session.exec(delete(Contact).where(Contact.id == cid))
+    session.expunge(contact)
+    return Deleted(contact.name, counts[Touch], counts[FollowUp], counts[Sale], kept)
+
+
+# ---------------------------------------------------------------- referrals
+
+
+@dataclass
+class Referred:
+    referral: Referral
+    prospect: Contact
+    prospect_created: bool
+    referrer: Contact
+    referrer_created: bool
+    first_touch: FollowUp | None
+    coach_task: FollowUp | None
+
+
+def default_source(referrer: Contact) -> Source:
+    """A customer's referral is `customer`, a lost prospect's is `declined`, else `network`."""
+    if referrer.status in (Status.customer.value, Status.repeat.value):
+        return Source.customer
+    if referrer.status == Status.lost.value:
+        return Source.declined
+    return Source.network
+
+
+def add_referral(
+    *,
+    session: Session,
+    prospect: str,
+    referrer: str,
+    on: date,
+    settings: Settings,
+    source: Source | None = None,
+    first: date | None = None,
+    company: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    note: str | None = None,
+) -> Referred:
+    """Record that `referrer` referred `prospect`, creating either contact if new.
+
+    The prospect is matched by #ID or exact name (a new name is a new person); the
+    referrer by #ID, exact name or unique part of the name. Schedules the first touch
+    (on the referral day unless `first` is given) and, due the same day, the coach task
+    on the referrer.
+    """
+    referrer_contact = find_contact(session=session, ref=referrer)
+    prospect_contact = find_contact(session=session, ref=prospect, substring=False)
+    if prospect_contact is not None and referrer_contact is not None and prospect_contact.id == referrer_contact.id:
+        raise UserError(f"{prospect_contact.name} cannot refer themselves; --from names the person who referred them")
+    if prospect_contact is not None:
+        if prospect_contact.status != Status.prospect.value:
+            raise UserError(
+                f"{prospect_contact.name} (#{prospect_contact.id}) is already {prospect_contact.status}; "
+                "a referral is recorded for a prospect"
+            )
+        _refuse_do_not_contact(prospect_contact)
+        earlier = referral_of(session=session, contact_id=prospect_contact.id)
+        if earlier is not None:
+            raise UserError(
+                f"{prospect_contact.name} (#{prospect_contact.id}) was already referred by "
+                f"{earlier.referrer_name} on {earlier.referred_on.isoformat()}"
+            )
+    referrer_created = referrer_contact is None
+    if referrer_contact is None:
+        referrer_contact = _new_contact(session, name=referrer, tags="")
+    prospect_created = prospect_contact is None
+    if prospect_contact is None:
+        prospect_contact = _new_contact(
+            session,
+            name=prospect,
+            company=_clean(company),
+            phone=_clean(phone),
+            email=_clean(email),
+            note=_clean(note),
+            tags="",
+        )
+    else:
+        for attr, value in (("company", company), ("phone", phone), ("email", email)):
+            if _clean(value):
+                setattr(prospect_contact, attr, _clean(value))
+    referral = Referral(
+        prospect_id=prospect_contact.id,
+        referrer_id=referrer_contact.id,
+        referrer_name=referrer_contact.name,
+        source=(source or default_source(referrer_contact)).value,
+        referred_on=on,
+        note=_clean(note),
+    )
+    session.add(referral)
+    first_day = first or on
+    _close(
+        open_followups(session=session, contact_id=prospect_contact.id, kinds=[Kind.touch]),
+        status=FollowupStatus.cancelled,
+        on=on,
+    )
+    step = touch_count(session=session, contact_id=prospect_contact.id) + 1
+    first_touch = _create(
+        session,
+        contact=prospect_contact,
+        plan=cadence.cadence_touch(step=step, due=first_day, settings=settings, referred=True),
+    )
+    coach = None
+    if not referrer_contact.do_not_contact:
+        coach = _create(
+            session,
+            contact=referrer_contact,
+            plan=cadence.coach_task(referrer=referrer_contact.name, prospect=prospect_contact.name, due=first_day),
+            about_contact_id=prospect_contact.id,
+        )
+    session.flush()
+    return Referred(
+        referral, prospect_contact, prospect_created, referrer_contact, referrer_created, first_touch, coach
+    )
+
+
+# ---------------------------------------------------------------- touches
+
+
+@dataclass
+class Touched:
+    touch: Touch
+    contact: Contact
+    count: int
+    completed: FollowUp | None
+    scheduled: FollowUp | None
+    cancelled: list[FollowUp]
+    note: str | None = None  # why nothing was scheduled, when that is worth saying
+
+
+def log_touch(
+    *,
+    session: Session,
+    contact: Contact,
+    on: date,
+    settings: Settings,
+    at: time | None = None,
+    via: Channel = Channel.call,
+    outcome: Outcome | None = None,
+    goal: str | None = None,
+    note: str | None = None,
+    next_due: date | None = None,
+    no_next: bool = False,
+    completes: FollowUp | None = None,
+) -> Touched:
+    """Log a touch and move the contact's follow-ups on.
+
+    The touch completes `completes` if given, else the contact's earliest open follow-up
+    due on or before `on`, of any kind. For a prospect it then schedules the next cadence
+    touch from `on` (or on `next_due`, the date they asked for; nothing with `no_next`),
+    replacing any other open cadence touch. `Outcome.stop` marks the contact
+    do-not-contact and cancels everything open. A lost or do-not-contact contact gets
+    the touch logged and nothing scheduled.
+    """
+    touch = Touch(
+        contact_id=contact.id,
+        day=on,
+        at_time=at,
+        channel=via.value,
+        outcome=outcome.value if outcome else None,
+        goal=_clean(goal),
+        note=_clean(note),
+    )
+    session.add(touch)
+    session.flush()
+    if completes is None:
+        completes = session.exec(
+            select(FollowUp)
+            .where(FollowUp.contact_id == contact.id, FollowUp.status == OPEN, FollowUp.due <= on)
+            .order_by(FollowUp.due, FollowUp.id)
+        ).first()
+    if completes is not None:
+        completes.status = FollowupStatus.done.value
+        completes.closed_on = on
+        completes.touch_id = touch.id
+    count = touch_count(session=session, contact_id=contact.id)
+    result = Touched(touch, contact, count, completes, None, [])
+
+    if outcome is Outcome.stop:
+        contact.do_not_contact = True
+        session.add(contact)
+        result.cancelled = _close(
+            open_followups(session=session, contact_id=contact.id), status=FollowupStatus.cancelled, on=on
+        )
+        result.note = f"{contact.name} asked to stop: marked do-not-contact, nothing more is scheduled"
+        return result
+    if contact.do_not_contact or contact.status == Status.lost.value:
+        why = "asked not to be contacted" if contact.do_not_contact else "is closed as lost"
+        if next_due is not None or contact.status == Status.lost.value:
+            result.note = f"{contact.name} {why}: the touch is logged, nothing is scheduled"
+        return result
+
+    is_prospect = _is_active_prospect(contact)
+    if next_due is None and (no_next or not is_prospect):
+        if no_next and is_prospect:
+            result.cancelled = _close(
+                open_followups(session=session, contact_id=contact.id, kinds=[Kind.touch]),
+                status=FollowupStatus.cancelled,
+                on=on,
+            )
+        return result
+    referred = referral_of(session=session, contact_id=contact.id) is not None
+    if next_due is not None:
+        plan = cadence.cadence_touch(step=count + 1, due=next_due, settings=settings, referred=referred, asked=True)
+        if not is_prospect:
+            plan = Planned(Kind.touch, next_due, plan.action, "follow-up, the date they asked for")
+    else:
+        plan = cadence.next_cadence_touch(touches=count, on=on, settings=settings, referred=referred)
+    result.cancelled = _close(
+        open_followups(session=session, contact_id=contact.id, kinds=[Kind.touch]),
+        status=FollowupStatus.cancelled,
+        on=on,
+    )
+    if plan is None:
+        result.note = (
+            f"{contact.name} has had all {settings.cadence_length} touches of the cadence; "
+            "nothing more is scheduled (schedule one, or let go)"
+        )
+        return result
+    result.scheduled = _create(session, contact=contact, plan=plan)
+    return result
+
+
+def schedule_followup(
+    *,
+    session: Session,
+    contact: Contact,
+    due: date,
+    on: date,
+    what: str | None = None,
+    via: Channel = Channel.call,
+) -> tuple[FollowUp, list[FollowUp]]:
+    """A follow-up by hand (kind `manual`); on a prospect it replaces the open cadence touch."""
+    _refuse_do_not_contact(contact)
+    cancelled: list[FollowUp] = []
+    if contact.status == Status.prospect.value:
+        cancelled = _close(
+            open_followups(session=session, contact_id=contact.id, kinds=[Kind.touch]),
+            status=FollowupStatus.cancelled,
+            on=on,
+        )
+    reason = _clean(what) or "the date they asked for"
+    fu = _create(session, contact=contact, plan=Planned(Kind.manual, due, via, reason))
+    return fu, cancelled
+
+
+def get_followup(*, session: Session, followup_id: int, must_be_open: bool = True) -> FollowUp:
+    fu = session.get(FollowUp, followup_id)
+    if fu is None:
+        raise UserError(
+            f"no follow-up #{followup_id}; the ids are in the first column of followup due and followup show"
+        )
+    if must_be_open and fu.status != OPEN:
+        raise UserError(
+            f"follow-up #{followup_id} is already {fu.status}"
+            + (f" (on {fu.closed_on.isoformat()})" if fu.closed_on else "")
+            + "; only open follow-ups can be acted on"
+        )
+    return fu
+
+
+def complete_followup(
+    *, session: Session, followup_id: int, on: date, settings: Settings, at: time | None = None
+) -> Touched:
+    """`done`: log a touch with the follow-up's channel, completing exactly this follow-up."""
+    fu = get_followup(session=session, followup_id=followup_id)
+    contact = session.get(Contact, fu.contact_id)
+    via = Channel(fu.action) if fu.action in Channel._value2member_map_ else Channel.other
+    return log_touch(session=session, contact=contact, on=on, at=at, via=via, settings=settings, completes=fu)
+
+
+def skip_followup(
+    *, session: Session, followup_id: int, on: date, settings: Settings
+) -> tuple[FollowUp, FollowUp | None]:
+    """Close a follow-up without a touch; a prospect's cadence touch comes back after the same gap."""
+    fu = get_followup(session=session, followup_id=followup_id)
+    _close([fu], status=FollowupStatus.skipped, on=on)
+    contact = session.get(Contact, fu.contact_id)
+    again = None
+    if fu.kind == Kind.touch.value and fu.cadence_step and _is_active_prospect(contact):
+        plan = Planned(
+            Kind.touch,
+            on + timedelta(days=cadence.skip_gap(fu.cadence_step, settings=settings)),
+            Channel(fu.action) if fu.action in Channel._value2member_map_ else Channel.call,
+            cadence.touch_reason(
+                fu.cadence_step,
+                settings=settings,
+                referred=referral_of(session=session, contact_id=contact.id) is not None,
+            ),
+            fu.cadence_step,
+        )
+        again = _create(session, contact=contact, plan=plan)
+    return fu, again
+
+
+def snooze_followup(*, session: Session, followup_id: int, due: date) -> tuple[FollowUp, date]:
+    fu = get_followup(session=session, followup_id=followup_id)
+    before = fu.due
+    fu.due = due
+    session.add(fu)
+    return fu, before
+
+
+# ---------------------------------------------------------------- sales and losses
+
+
+@dataclass
+class Sold:
+    sale: Sale
+    contact: Contact
+    repeat: bool
+    scheduled: list[FollowUp]
+    cancelled: list[FollowUp]
+    thank: FollowUp | None
+    note: str | None = None
+
+
+def parse_amount(text: str | None) -> int | None:
+    """`1200`, `1,200.50`, `$99` -> cents; anything else is an error."""
+    if text is None:
+        return None
+    cleaned = re.sub(r"[\s,]", "", text.strip()).lstrip("$€£¥")
+    if not re.fullmatch(r"\d+(\.\d{1,2})?", cleaned):
+        raise UserError(f"--amount: {text!r} is not an amount; use a number such as 1200 or 1,200.50")
+    whole, _, frac = cleaned.partition(".")
+    return int(whole) * 100 + int((frac + "00")[:2])
+
+
+def record_sale(
+    *,
+    session: Session,
+    contact: Contact,
+    on: date,
+    settings: Settings,
+    product: str | None = None,
+    amount_cents: int | None = None,
+) -> Sold:
+    """A sale: customer (repeat on a later sale), 2-4-8 and the yearly check-in, thank the referrer."""
+    previous = session.exec(select(func.count()).select_from(Sale).where(Sale.contact_id == contact.id)).one()
+    sale = Sale(contact_id=contact.id, day=on, product=_clean(product), amount_cents=amount_cents)
+    session.add(sale)
+    session.flush()
+    contact.status = Status.repeat.value if previous else Status.customer.value
+    session.add(contact)
+    result = Sold(sale, contact, bool(previous), [], [], None)
+    result.cancelled = _close(
+        open_followups(session=session, contact_id=contact.id, kinds=[Kind.touch, Kind.checkin]),
+        status=FollowupStatus.cancelled,
+        on=on,
+    )
+    if contact.do_not_contact:
+        result.note = f"{contact.name} asked not to be contacted: no 2-4-8 follow-ups are scheduled"
+        return result
+    for plan in cadence.after_sale_plan(sold_on=on, settings=settings):
+        result.scheduled.append(_create(session, contact=contact, plan=plan, sale_id=sale.id))
+    referral = referral_of(session=session, contact_id=contact.id)
+    if referral is not None and not previous:
+        referrer = session.get(Contact, referral.referrer_id) if referral.referrer_id else None
+        if referrer is not None and not referrer.do_not_contact:
+            result.thank = _create(
+                session,
+                contact=referrer,
+                plan=cadence.thank_referrer(referrer=referrer.name, buyer=contact.name, due=on),
+                about_contact_id=contact.id,
+                sale_id=sale.id,
+            )
+    return result
+
+
+@dataclass
+class Lost:
+    contact: Contact
+    touches: int
+    cancelled: list[FollowUp]
+
+
+def mark_lost(*, session: Session, contact: Contact, on: date, reason: str | None) -> Lost:
+    if contact.status != Status.prospect.value:
+        raise UserError(f"{contact.name} (#{contact.id}) is {contact.status}; only a prospect can be closed as lost")
+    contact.status = Status.lost.value
+    contact.lost_on = on
+    contact.lost_reason = _clean(reason)
+    session.add(contact)
+    cancelled = _close(open_followups(session=session, contact_id=contact.id), status=FollowupStatus.cancelled, on=on)
+    return Lost(contact, touch_count(session=session, contact_id=contact.id, until=on), cancelled)
+
+
+def referred_by(*, session: Session, contact_id: int) -> list[tuple[Referral, Contact]]:
+    """The people this contact referred, with their referral rows."""
+    rows = session.exec(
+        select(Referral, Contact)
+        .join(Contact, Contact.id == Referral.prospect_id)
+        .where(Referral.referrer_id == contact_id)
+        .order_by(Referral.referred_on, Referral.id)
+    ).all()
+    return list(rows)
+
+
+def matching_filter(status: str | None):
+    """The WHERE clause for `list --status`: `customer` includes repeat customers."""
+    if status in (None, "all"):
+        return None
+    if status == Status.customer.value:
+        return or_(Contact.status == Status.customer.value, Contact.status == Status.repeat.value)
+    return Contact.status == status
