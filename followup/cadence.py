@@ -27,7 +27,7 @@ class Planned:
 _AFTER_SALE = (
     (Kind.post_sale_2, Channel.call, "check they have started using it, and use it right"),
     (Kind.post_sale_4, Channel.call, "adaptation period"),
-    (Kind.post_sale_8, Channel.visit, "visit, bring another product to offer"),
+    (Kind.post_sale_8, Channel.visit, "bring another product to offer"),
 )
 
 

@@ -72,11 +72,20 @@ def make_engine(url: str) -> Engine:
 
 def open_engine(db: str | None) -> Engine:
     """The engine for `--db`/`FOLLOWUP_DB`, with the schema brought up to date."""
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
     from .migrations import migrate
 
-    engine = make_engine(resolve_url(db))
+    url = resolve_url(db)
+    engine = make_engine(url)
     try:
         migrate(engine)
+    except (DatabaseError, OperationalError) as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        raise UserError(
+            f"--db: cannot open {engine.url.render_as_string(hide_password=True)} as a followup database ({reason})"
+        ) from None
     except BaseException:
         engine.dispose()
         raise

@@ -154,7 +154,7 @@ def applied(conn: Connection) -> list[str]:
     return [row[0] for row in conn.execute(text(f"SELECT name FROM {MIGRATIONS_TABLE}"))]
 
 
-def migrate(engine: Engine) -> list[str]:
+def migrate(engine: Engine, steps: list[tuple[str, Step]] | None = None) -> list[str]:
     """Bring the database up to date; return the names of the steps that ran.
 
     A database that records a step this release does not know was written by a newer
@@ -162,7 +162,8 @@ def migrate(engine: Engine) -> list[str]:
     """
     from .models import utcnow
 
-    known = [name for name, _ in MIGRATIONS]
+    steps = MIGRATIONS if steps is None else steps
+    known = [name for name, _ in steps]
     with engine.connect() as conn:
         done = applied(conn)
     unknown = [name for name in done if name not in known]
@@ -172,7 +173,7 @@ def migrate(engine: Engine) -> list[str]:
             f"{unknown[-1]}); upgrade followup to open it"
         )
     ran = []
-    for name, step in MIGRATIONS:
+    for name, step in steps:
         if name in done:
             continue
         with engine.begin() as conn:

@@ -51,33 +51,54 @@ def _plural(n: int, word: str) -> str:
 # ---------------------------------------------------------------- due
 
 
-def _due_table(title: str, items: list[DueItem], *, overdue_column: bool) -> Table:
+# A column: header, Rich options, and the narrowest screen that still shows it. On a narrow
+# terminal the least useful columns go first, so the rest stay whole instead of crushed.
+Spec = tuple[str, dict, int]
+
+
+def _fitted(title: str | None, spec: list[Spec], rows: list[tuple], *, width: int) -> Table:
+    keep = [i for i, (_, _, narrowest) in enumerate(spec) if width >= narrowest]
     table = _table(title)
-    table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("contact")
-    table.add_column("company")
-    table.add_column("do", no_wrap=True)
-    table.add_column("why", ratio=1, min_width=16)
-    table.add_column("touches", justify="right", no_wrap=True)
-    table.add_column("mention")
-    table.add_column("late" if overdue_column else "due", justify="right", no_wrap=True)
+    for i in keep:
+        table.add_column(spec[i][0], **spec[i][1])
+    for row in rows:
+        table.add_row(*(row[i] for i in keep))
+    return table
+
+
+def _due_table(title: str, items: list[DueItem], *, overdue_column: bool, width: int) -> Table:
+    spec: list[Spec] = [
+        ("#", {"justify": "right", "style": "dim", "no_wrap": True}, 0),
+        ("contact", {"max_width": 20}, 0),
+        ("company", {"max_width": 16, "overflow": "ellipsis", "no_wrap": True}, 100),
+        ("do", {"no_wrap": True}, 0),
+        ("why", {"ratio": 1}, 0),  # no min_width: Rich would re-widen it past the screen and crop "late"
+        ("touches", {"justify": "right", "no_wrap": True}, 72),
+        ("mention", {"max_width": 14, "overflow": "ellipsis", "no_wrap": True}, 90),
+        ("late" if overdue_column else "due", {"justify": "right", "no_wrap": True}, 0),
+    ]
+    rows = []
     for i in items:
         if overdue_column:
             when = Text(f"{i.overdue_days}d", style="red") if i.overdue_days else Text("today", style="green")
         else:
             when = Text(i.due)
-        table.add_row(str(i.id), i.contact, i.company or "", i.action, i.reason, str(i.touches), i.referrer or "", when)
-    return table
+        rows.append((str(i.id), i.contact, i.company or "", i.action, i.reason, str(i.touches), i.referrer or "", when))
+    return _fitted(title, spec, rows, width=width)
 
 
 def render_due(report: DueReport) -> None:
     out = stdout()
     if report.due:
-        out.print(_due_table(f"Due {report.date}", report.due, overdue_column=True))
+        out.print(_due_table(f"Due {report.date}", report.due, overdue_column=True, width=out.width))
     else:
         say(out, f"Nothing due on {report.date}.", style="green")
     if report.upcoming:
-        out.print(_due_table(f"Coming up, next {_plural(report.days, 'day')}", report.upcoming, overdue_column=False))
+        out.print(
+            _due_table(
+                f"Coming up, next {_plural(report.days, 'day')}", report.upcoming, overdue_column=False, width=out.width
+            )
+        )
     if report.no_next_step:
         table = _table("No next step")
         table.add_column("#", justify="right", style="dim")
@@ -103,29 +124,34 @@ def render_list(rows: list[ContactRow]) -> None:
     if not rows:
         say(out, "No contacts match.")
         return
-    table = _table()
-    table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("name")
-    table.add_column("company")
-    table.add_column("status")
-    table.add_column("touches", justify="right", no_wrap=True)
-    table.add_column("last touch", no_wrap=True)
-    table.add_column("next", no_wrap=True)
-    table.add_column("referrer")
-    for r in rows:
-        status = Text(
-            r.status + (" (do not contact)" if r.do_not_contact else ""), style="red" if r.do_not_contact else ""
-        )
-        table.add_row(
-            str(r.id),
-            r.name,
-            r.company or "",
-            status,
-            str(r.touches),
-            r.last_touch or "",
-            r.next_due or "",
-            r.referrer or "",
-        )
+    spec: list[Spec] = [
+        ("#", {"justify": "right", "style": "dim", "no_wrap": True}, 0),
+        ("name", {"max_width": 24}, 0),
+        ("company", {"max_width": 16, "overflow": "ellipsis", "no_wrap": True}, 80),
+        ("status", {"no_wrap": True}, 0),
+        ("touches", {"justify": "right", "no_wrap": True}, 0),
+        ("last touch", {"no_wrap": True}, 100),
+        ("next", {"no_wrap": True}, 0),
+        ("referrer", {"max_width": 14, "overflow": "ellipsis", "no_wrap": True}, 90),
+    ]
+    table = _fitted(
+        None,
+        spec,
+        [
+            (
+                str(r.id),
+                r.name,
+                r.company or "",
+                Text(r.status + (", stopped" if r.do_not_contact else ""), style="red" if r.do_not_contact else ""),
+                str(r.touches),
+                r.last_touch or "",
+                r.next_due or "",
+                r.referrer or "",
+            )
+            for r in rows
+        ],
+        width=out.width,
+    )
     out.print(table)
     say(out, _plural(len(rows), "contact") + ".", style="dim")
 
@@ -151,6 +177,7 @@ def render_show(detail: ContactDetail) -> None:
         ("tags", ", ".join(c["tags"])),
         ("note", c["note"]),
         ("touches", str(len(detail.touches))),
+        ("added", c["added"]),
     ]
     if detail.referral_chain:
         chain = " <- ".join(
@@ -161,7 +188,7 @@ def render_show(detail: ContactDetail) -> None:
         if value:
             say(out, f"  {label}: {value}")
     if detail.referred:
-        table = _table(f"Referred by {c['name']} (sales coach)")
+        table = _table(f"People {c['name']} referred ({c['name']} is their sales coach)")
         for col in ("#", "name", "source", "referred", "how it ended"):
             table.add_column(col)
         for r in detail.referred:

@@ -261,6 +261,11 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
                 "first_sale": _iso(first_sale),
             }
         )
+    completed = dict(
+        session.execute(
+            select(FollowUp.touch_id, FollowUp.reason).where(FollowUp.contact_id == cid, FollowUp.touch_id.is_not(None))
+        ).all()
+    )
     touches = []
     for n, t in enumerate(
         session.execute(
@@ -278,8 +283,10 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
                 "outcome": t.outcome,
                 "goal": t.goal,
                 "note": t.note,
+                "completed": completed.get(t.id),
             }
         )
+    info["touches"] = len(touches)
     followups = [
         {
             "id": f.id,
@@ -319,7 +326,7 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
 
 def _timeline(info, referred_by_, referred, touches, followups, sales) -> list[dict]:
     """Everything that happened to the contact, oldest first, then what is still open."""
-    events = [{"date": info["added"], "what": "added"}]
+    events = []
     if referred_by_:
         events.append(
             {"date": referred_by_["date"], "what": f"referred by {referred_by_['referrer']} ({referred_by_['source']})"}
@@ -329,10 +336,15 @@ def _timeline(info, referred_by_, referred, touches, followups, sales) -> list[d
     for t in touches:
         detail = ", ".join(x for x in (t["outcome"], t["goal"] and f"goal: {t['goal']}", t["note"]) if x)
         when = t["date"] + (f" {t['time']}" if t["time"] else "")
-        events.append({"date": when, "what": f"touch {t['n']}: {t['via']}" + (f" ({detail})" if detail else "")})
+        what = f"touch {t['n']}: {t['via']}" + (f" ({detail})" if detail else "")
+        if t["completed"]:
+            what += f"; done: {t['completed']}"
+        events.append({"date": when, "what": what})
     for s in sales:
-        amount = f" {s['amount']:,.2f}" if s["amount"] is not None else ""
-        events.append({"date": s["date"], "what": f"sale{': ' + s['product'] if s['product'] else ''}{amount}"})
+        what = "sale" + (f": {s['product']}" if s["product"] else "")
+        if s["amount"] is not None:
+            what += f" ({s['amount']:,.2f})"
+        events.append({"date": s["date"], "what": what})
     if info["lost_on"]:
         events.append(
             {"date": info["lost_on"], "what": "lost" + (f": {info['lost_reason']}" if info["lost_reason"] else "")}

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from . import cadence
 from .cadence import Planned
 from .config import Settings
-from .enums import Channel, FollowupStatus, Kind, Outcome, Source, Status
+from .enums import POST_SALE_KINDS, Channel, FollowupStatus, Kind, Outcome, Source, Status
 from .errors import UserError
 from .models import Contact, FollowUp, Referral, ReferralAsk, Sale, Touch
 
@@ -153,6 +153,19 @@ def _create(session: Session, *, contact: Contact, plan: Planned, **extra) -> Fo
     return fu
 
 
+REFERRAL_TASKS = (Kind.coach.value, Kind.thank_referrer.value)
+
+
+def _cancel_coach_tasks_about(session: Session, *, contact: Contact, on: date) -> list[FollowUp]:
+    """Coach tasks on a referrer about `contact`, moot once `contact` buys, is lost or says stop."""
+    tasks = session.exec(
+        select(FollowUp).where(
+            FollowUp.about_contact_id == contact.id, FollowUp.kind == Kind.coach.value, FollowUp.status == OPEN
+        )
+    ).all()
+    return _close(tasks, status=FollowupStatus.cancelled, on=on)
+
+
 def _is_active_prospect(contact: Contact) -> bool:
     return contact.status == Status.prospect.value and not contact.do_not_contact
 
@@ -280,6 +293,7 @@ def edit_contact(
     if do_not_contact is not None and do_not_contact != contact.do_not_contact:
         contact.do_not_contact = do_not_contact
         if do_not_contact:
+            cancelled += _cancel_coach_tasks_about(session, contact=contact, on=on)
             cancelled += _close(
                 open_followups(session=session, contact_id=contact.id), status=FollowupStatus.cancelled, on=on
             )
@@ -478,6 +492,10 @@ def log_touch(
     do-not-contact and cancels everything open. A lost or do-not-contact contact gets
     the touch logged and nothing scheduled.
     """
+    if next_due is not None and next_due < on:
+        raise UserError(
+            f"--next: {next_due.isoformat()} is before the touch ({on.isoformat()}); give a later date, or none"
+        )
     touch = Touch(
         contact_id=contact.id,
         day=on,
@@ -507,14 +525,16 @@ def log_touch(
         session.add(contact)
         result.cancelled = _close(
             open_followups(session=session, contact_id=contact.id), status=FollowupStatus.cancelled, on=on
-        )
+        ) + _cancel_coach_tasks_about(session, contact=contact, on=on)
         result.note = f"{contact.name} asked to stop: marked do-not-contact, nothing more is scheduled"
         return result
     if contact.do_not_contact or contact.status == Status.lost.value:
-        why = "asked not to be contacted" if contact.do_not_contact else "is closed as lost"
-        if next_due is not None or contact.status == Status.lost.value:
+        if next_due is not None:
+            why = "asked not to be contacted" if contact.do_not_contact else "is closed as lost"
             result.note = f"{contact.name} {why}: the touch is logged, nothing is scheduled"
         return result
+    if next_due is None and completes is not None and completes.kind in REFERRAL_TASKS:
+        return result  # a call about someone they referred: their own cadence stays as it is
 
     is_prospect = _is_active_prospect(contact)
     if next_due is None and (no_next or not is_prospect):
@@ -544,6 +564,11 @@ def log_touch(
         )
         return result
     result.scheduled = _create(session, contact=contact, plan=plan)
+    if outcome is Outcome.declined and is_prospect and next_due is None:
+        result.note = (
+            f"{contact.name} declined; the cadence goes on unless you close them with followup lost "
+            "(and ask them who else could use what you sell)"
+        )
     return result
 
 
@@ -669,11 +694,12 @@ def record_sale(
     contact.status = Status.repeat.value if previous else Status.customer.value
     session.add(contact)
     result = Sold(sale, contact, bool(previous), [], [], None)
+    # the new sale's 2-4-8 and check-in supersede the open ones of an earlier sale
     result.cancelled = _close(
-        open_followups(session=session, contact_id=contact.id, kinds=[Kind.touch, Kind.checkin]),
+        open_followups(session=session, contact_id=contact.id, kinds=[Kind.touch, Kind.checkin, *POST_SALE_KINDS]),
         status=FollowupStatus.cancelled,
         on=on,
-    )
+    ) + _cancel_coach_tasks_about(session, contact=contact, on=on)
     if contact.do_not_contact:
         result.note = f"{contact.name} asked not to be contacted: no 2-4-8 follow-ups are scheduled"
         return result
@@ -707,7 +733,9 @@ def mark_lost(*, session: Session, contact: Contact, on: date, reason: str | Non
     contact.lost_on = on
     contact.lost_reason = _clean(reason)
     session.add(contact)
-    cancelled = _close(open_followups(session=session, contact_id=contact.id), status=FollowupStatus.cancelled, on=on)
+    cancelled = _close(
+        open_followups(session=session, contact_id=contact.id), status=FollowupStatus.cancelled, on=on
+    ) + _cancel_coach_tasks_about(session, contact=contact, on=on)
     return Lost(contact, touch_count(session=session, contact_id=contact.id, until=on), cancelled)
 
 

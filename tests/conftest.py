@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,15 +44,24 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "followup.db"
 
 
+@pytest.fixture(scope="session")
+def followup_command():
+    """The click command behind the Typer app, built once: Typer's own `CliRunner.invoke`
+    rebuilds the whole tree on every call, which doubled the suite's time."""
+    import typer.main
+
+    from followup.cli import app
+
+    return typer.main.get_command(app)
+
+
 @pytest.fixture
-def cli(db_path: Path) -> CLI:
-    """Run `followup ARGS...` through Typer's CliRunner on the test's database.
+def cli(db_path: Path, followup_command) -> CLI:
+    """Run `followup ARGS...` in-process, as the console script would, on the test's database.
 
     Keyword `today="YYYY-MM-DD"` sets the clock (FOLLOWUP_TODAY) for forms such as
     `tomorrow` or `fri`; `input` feeds stdin; `env` adds variables.
     """
-    from followup.cli import app
-
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None, today: str | None = None, env: dict | None = None) -> Run:
@@ -59,8 +69,17 @@ def cli(db_path: Path) -> CLI:
         if today:
             environment["FOLLOWUP_TODAY"] = today
         environment.update(env or {})
-        result = runner.invoke(app, list(args), input=input, env=environment, catch_exceptions=False)
-        return Run(result.exit_code, result.stdout, result.stderr)
+        code = 0
+        with runner.isolation(input=input, env=environment) as (out, err, _):
+            try:
+                followup_command.main(args=list(args), prog_name="followup")
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+        return Run(code, stdout, stderr)
 
     return run
 

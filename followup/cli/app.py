@@ -26,7 +26,7 @@ def _debug_wanted(args: list[str]) -> bool:
 def _fail(message: str, code: int) -> None:
     """Print one line on stderr, red where stderr is a colour terminal, and exit."""
     colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
-    line = " ".join(message.split())  # one line, whatever the message held
+    line = " ".join(message.split()).replace("Value error, ", "")  # one line, without pydantic's prefix
     sys.stderr.write((f"\x1b[31mError:\x1b[0m {line}" if colour else f"Error: {line}") + "\n")
     sys.exit(code)
 
@@ -85,9 +85,8 @@ def root(
         str | None,
         typer.Option(
             "--db",
-            envvar="FOLLOWUP_DB",
             metavar="PATH_OR_URL",
-            help="Database: a SQLite file path or a URL (postgresql+psycopg://...). Default: followup.db in your data folder.",
+            help="Database: a SQLite file path or a URL (postgresql+psycopg://...); also FOLLOWUP_DB. Default: followup.db in your data folder.",
             show_default=False,
         ),
     ] = None,
@@ -98,7 +97,9 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
-    ctx.obj = State(db=db, debug=debug)
+    # FOLLOWUP_DB is read here, when the command runs, not declared as the option's envvar:
+    # Typer validates every option value with pydantic, which `--help` must not import.
+    ctx.obj = State(db=db or os.environ.get("FOLLOWUP_DB") or None, debug=debug)
     if ctx.invoked_subcommand is None:
         from .reports import due
 

@@ -147,10 +147,12 @@ def rm(
         touches = touch_count(session=session, contact_id=target_id)
         referred = len(referred_by(session=session, contact_id=target_id))
     if not yes:
-        question = f"Delete #{target_id} {target_name} and their {touches} touch(es), follow-ups and sales?"
+        question = f"Delete #{target_id} {target_name} with {touches} touch{'' if touches == 1 else 'es'}, their follow-ups and sales?"
         if referred:
-            question += f" The {referred} people they referred stay referred."
-        typer.confirm(question, abort=True, err=True)
+            question += f" The {referred} {'person' if referred == 1 else 'people'} they referred stay referred."
+        if not typer.confirm(question, err=True):
+            say(stdout(), f"Kept #{target_id} {target_name}; nothing deleted.")
+            return
     with transaction(ctx) as session:
         deleted = delete_contact(session=session, contact=contact(session, f"#{target_id}"))
     line = f"Deleted #{target_id} {deleted.name} ({deleted.touches} touches, {deleted.followups} follow-ups, {deleted.sales} sales)"

@@ -115,7 +115,7 @@ def schedule(
     with transaction(ctx) as session:
         target = contact(session, who)
         fu, cancelled = schedule_followup(session=session, contact=target, due=due_day, on=today(), what=what, via=via)
-    line = f"Scheduled #{fu.id} for #{target.id} {target.name} on {fu.due.isoformat()}: {fu.action}, {fu.reason}"
+    line = f"Scheduled #{fu.id} for #{target.id} {target.name} on {fu.due.isoformat()} ({fu.action}): {fu.reason}"
     if cancelled:
         line += f" (replaces cadence touch {', '.join(f'#{f.id}' for f in cancelled)})"
     say(stdout(), line + ".")
@@ -211,7 +211,7 @@ def sold(
     kind = "repeat customer" if s.repeat else "customer"
     say(out, f"Sale to #{s.contact.id} {s.contact.name} on {s.sale.day.isoformat()}; now a {kind}.")
     for fu in s.scheduled + ([s.thank] if s.thank else []):
-        say(out, f"  #{fu.id} {fu.due.isoformat()}: {fu.action}, {fu.reason}")
+        say(out, f"  #{fu.id} {fu.due.isoformat()} {fu.action}: {fu.reason}")
     if s.note:
         warn(s.note)
 
@@ -230,7 +230,8 @@ def lost(
     on_day = day("--on", on)
     with transaction(ctx) as session:
         result = mark_lost(session=session, contact=contact(session, who), on=on_day, reason=reason)
-    line = f"#{result.contact.id} {result.contact.name} closed as lost after {result.touches} touch(es)"
+    touches = f"{result.touches} touch" + ("" if result.touches == 1 else "es")
+    line = f"#{result.contact.id} {result.contact.name} closed as lost after {touches}"
     if result.cancelled:
         line += f"; cancelled {', '.join(f'#{f.id}' for f in result.cancelled)}"
     say(stdout(), line + ".")

@@ -1,0 +1,111 @@
+"""The schema is versioned: named steps, applied on open, older databases upgraded in place."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from followup.db import make_engine
+from followup.migrations import MIGRATIONS, MIGRATIONS_TABLE, migrate
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _rows(path: Path) -> dict[str, list[tuple]]:
+    con = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+    finally:
+        con.close()
+
+
+def test_fresh_database_records_every_step(db_path):
+    engine = make_engine(f"sqlite:///{db_path}")
+    assert migrate(engine) == [name for name, _ in MIGRATIONS]
+    assert migrate(engine) == []  # opening again applies nothing
+    with engine.connect() as conn:
+        recorded = [r[0] for r in conn.execute(text(f"SELECT name FROM {MIGRATIONS_TABLE}"))]
+    engine.dispose()
+    assert recorded == [name for name, _ in MIGRATIONS]
+
+
+def test_migrated_schema_matches_the_models(db_path):
+    """The migrations and the SQLModel tables describe the same columns, nullability and indexes."""
+    from sqlmodel import SQLModel
+
+    import followup.models  # noqa: F401  (registers the tables)
+
+    engine = make_engine(f"sqlite:///{db_path}")
+    migrate(engine)
+    inspector = inspect(engine)
+    for table in SQLModel.metadata.sorted_tables:
+        columns = {c["name"]: c["nullable"] for c in inspector.get_columns(table.name)}
+        assert columns == {c.name: c.nullable for c in table.columns}, table.name
+        indexes = {tuple(i["column_names"]) for i in inspector.get_indexes(table.name)}
+        model_indexes = {tuple(c.name for c in i.columns) for i in table.indexes}
+        assert model_indexes <= indexes, table.name
+        fks = {
+            (fk["constrained_columns"][0], fk["referred_table"], (fk["options"] or {}).get("ondelete"))
+            for fk in inspector.get_foreign_keys(table.name)
+        }
+        model_fks = {(fk.parent.name, fk.column.table.name, fk.ondelete) for fk in table.foreign_keys}
+        assert fks == model_fks, table.name
+    engine.dispose()
+
+
+def test_first_release_database_opens_with_everything_kept(tmp_path, cli):
+    db = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "schema_m001.db", db)
+    before = _rows(db)
+    listed = cli("list", "--json", env={"FOLLOWUP_DB": str(db)})
+    assert listed.exit_code == 0, listed.stderr
+    after = _rows(db)
+    for table, rows in before.items():
+        assert after[table] == rows, table  # nothing lost or altered
+    by_name = {c["name"]: c for c in listed.json()}
+    assert set(by_name) == {"Bob Li", "Sue Chen", "王强", "陈素", "Tom Wang", "Ann Lee", "Max Mustermann"}
+    assert by_name["Sue Chen"]["status"] == "repeat"
+    assert by_name["Sue Chen"]["touches"] == 2
+    assert by_name["Sue Chen"]["referrer"] == "Bob Li"
+    assert by_name["Ann Lee"]["status"] == "lost"
+    assert by_name["Max Mustermann"]["do_not_contact"] is True
+    # and the old database keeps working: a new touch lands and moves the cadence
+    touched = cli("touch", "陈素", "--on", "2026-10-20", env={"FOLLOWUP_DB": str(db)})
+    assert touched.exit_code == 0, touched.stderr
+    shown = cli("show", "陈素", "--json", env={"FOLLOWUP_DB": str(db)}).json()
+    assert [t["date"] for t in shown["touches"]] == ["2026-10-07", "2026-10-20"]
+
+
+def test_database_from_a_newer_release_is_refused_untouched(tmp_path, cli):
+    db = tmp_path / "newer.db"
+    shutil.copy(FIXTURES / "schema_m001.db", db)
+    con = sqlite3.connect(db)
+    con.execute(f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) VALUES ('m999_future', '2030-01-01 00:00:00')")
+    con.commit()
+    con.close()
+    before = _rows(db)
+    result = cli("due", "--on", "2026-11-23", env={"FOLLOWUP_DB": str(db)})
+    assert result.exit_code == 2
+    assert "newer release" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert _rows(db) == before
+
+
+def test_a_failing_step_leaves_no_trace(db_path):
+    def m002_broken(conn):
+        conn.execute(text("CREATE TABLE half_done (id INTEGER PRIMARY KEY)"))
+        raise RuntimeError("power cut")
+
+    engine = make_engine(f"sqlite:///{db_path}")
+    with pytest.raises(RuntimeError, match="power cut"):
+        migrate(engine, [*MIGRATIONS, ("m002_broken", m002_broken)])
+    inspector = inspect(engine)
+    assert not inspector.has_table("half_done")
+    with engine.connect() as conn:
+        recorded = [r[0] for r in conn.execute(text(f"SELECT name FROM {MIGRATIONS_TABLE}"))]
+    assert recorded == [name for name, _ in MIGRATIONS]
+    engine.dispose()

@@ -1,0 +1,93 @@
+"""Fast start (STYLE habit 4): help and version import neither the database nor the date libraries.
+
+Each probe runs `python -m followup ...` in a fresh interpreter through tests/assets/print_modules.py
+and looks at what landed in sys.modules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PRINT_MODULES = Path(__file__).parent / "assets" / "print_modules.py"
+DATABASE_AND_DATES = {"sqlalchemy", "sqlmodel", "dateutil"}
+COMMANDS = [
+    "add",
+    "add-referral",
+    "touch",
+    "schedule",
+    "done",
+    "skip",
+    "snooze",
+    "due",
+    "sold",
+    "lost",
+    "list",
+    "show",
+    "edit",
+    "rm",
+]
+
+
+def probe(*runs: list[str], db: Path) -> tuple[list[dict], str]:
+    """Run each argument list in turn in one fresh interpreter; per run: args, exit, modules it imported."""
+    args = [arg for run in runs for arg in (*run, "::")][:-1]
+    env = {**os.environ, "FOLLOWUP_DB": str(db)}
+    proc = subprocess.run(
+        [sys.executable, str(PRINT_MODULES), *args], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["args"] for r in results] == list(runs)
+    for r in results:
+        r["top"] = {name.split(".")[0] for name in r["new"]}
+    return results, proc.stderr
+
+
+def leaks(results: list[dict], names: set[str]) -> dict[str, list[str]]:
+    """Which run first imported which of `names`."""
+    return {" ".join(r["args"]): sorted(r["top"] & names) for r in results if r["top"] & names}
+
+
+@pytest.mark.parametrize(("args", "shown"), [(["--help"], "Usage: followup"), (["--version"], "followup 0.")])
+def test_root_help_and_version_import_no_heavy_library(args, shown, tmp_path):
+    db = tmp_path / "followup.db"
+    (result,), output = probe(args, db=db)
+    assert result["exit"] == 0, output
+    assert shown in output
+    assert leaks([result], DATABASE_AND_DATES | {"pydantic"}) == {}
+    assert not db.exists()
+
+
+@pytest.fixture(scope="module")
+def command_help(tmp_path_factory) -> tuple[list[dict], str, Path]:
+    db = tmp_path_factory.mktemp("startup") / "followup.db"
+    results, output = probe(*([command, "--help"] for command in COMMANDS), db=db)
+    return results, output, db
+
+
+def test_every_command_help_imports_no_database_or_date_library(command_help):
+    results, output, db = command_help
+    assert [r["exit"] for r in results] == [0] * len(COMMANDS), output
+    assert output.count("Usage: followup ") == len(COMMANDS)
+    assert leaks(results, DATABASE_AND_DATES) == {}
+    assert not db.exists()
+
+
+# `followup COMMAND --help` does load pydantic: Typer 0.29 validates every non-flag option
+# value (the root --db included) with a pydantic TypeAdapter before the command's own help
+# runs. The promise kept here is the one above: `followup --help` loads none of the four,
+# and no help screen loads the database layer or the date parser.
+
+
+def test_the_probe_sees_a_real_command_import_them(tmp_path):
+    """The control: the same probe reports the libraries when a command opens the database."""
+    (result,), output = probe(["due", "--on", "Nov 5 2026"], db=tmp_path / "followup.db")
+    assert result["exit"] == 0, output
+    assert "Nothing due on 2026-11-05" in output
+    assert leaks([result], DATABASE_AND_DATES) == {"due --on Nov 5 2026": sorted(DATABASE_AND_DATES)}
