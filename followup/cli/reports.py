@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from .app import app
-from .common import JsonOption, day, transaction
+from .common import JsonOption, day, settings, transaction, when
 
 PANEL = "Every morning"
+REVIEW = "Review"
 
 
 @app.command(
@@ -36,3 +37,40 @@ def due(
         print_json(report.as_json())
     else:
         render_due(report)
+
+
+@app.command(
+    "stats",
+    rich_help_panel=REVIEW,
+    epilog="Example: followup stats --since 2026-01-01    (also: followup stats --on 2026-06-30 --json)",
+)
+def stats(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="DATE", help="Only prospects first seen on or after DATE."),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", metavar="DATE", help="Compute everything as of DATE. Default: today.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Your close rates by touches, referrals, sources and asks, beside the field benchmarks."""
+    from ..render import print_json
+    from ..render_stats import render_stats
+    from ..stats import compute_stats
+
+    on_day = day("--on", on)
+    since_day = when("--since", since)
+    settings_ = settings()
+    with transaction(ctx) as session:
+        figures = compute_stats(
+            session=session,
+            on=on_day,
+            since=since_day.day if since_day else None,
+            weekly_target=getattr(settings_, "weekly_referral_target", 1),
+        )
+    if as_json:
+        print_json(figures.data)
+    else:
+        render_stats(figures)

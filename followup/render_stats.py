@@ -1,0 +1,167 @@
+"""Draw `followup stats`: one Rich panel per topic, your figure beside the field's."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.bar import Bar
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .render import say, stdout
+
+if TYPE_CHECKING:
+    from .stats import Stats
+
+BAR_WIDTH = 16
+FEW = Text("too few to judge", style="dim italic")
+
+
+def pct(value: float | None) -> str:
+    """0.8 -> '80%'; None -> '-'."""
+    return "-" if value is None else f"{round(value * 100)}%"
+
+
+def _bar(fraction: float | None, *, colour: str) -> Bar | Text:
+    if fraction is None:
+        return Text("")
+    return Bar(size=1.0, begin=0.0, end=max(0.0, min(fraction, 1.0)), width=BAR_WIDTH, color=colour)
+
+
+def _table(*headers: str) -> Table:
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for header in headers:
+        justify = "left" if header in ("", "touches", "source", "week of", "asked") else "right"
+        table.add_column(header, justify=justify, no_wrap=True)
+    return table
+
+
+def _rate_cell(row: dict) -> Text:
+    text = Text(pct(row["rate"]))
+    if row.get("small_sample") and row["decided"]:
+        text.append(" *", style="dim")
+    return text
+
+
+def _persistence(d: dict) -> Panel:
+    table = _table("touches", "decided", "won", "you", "", "field", "")
+    for row in d["by_touches"]:
+        table.add_row(
+            row["bucket"],
+            str(row["decided"]),
+            str(row["won"]),
+            _rate_cell(row),
+            _bar(row["rate"], colour="green"),
+            pct(row["benchmark"]),
+            _bar(row["benchmark"], colour="grey50"),
+        )
+    avg = d["avg_touches_to_win"]
+    lines = [
+        table,
+        Text(
+            f"Average touches before a win: {avg:g}" if avg is not None else "Average touches before a win: -",
+        ).append(f"   (field: about {d['avg_touches_to_win_benchmark']})", style="dim"),
+        Text(
+            f"Given up at 3 touches or fewer: {d['gave_up_at_3_or_fewer']} of "
+            f"{sum(r['lost'] for r in d['lost_by_touches'])} lost"
+        ).append("   (most salespeople stop after 3; 5 to 11 touches close about 80%)", style="dim"),
+    ]
+    return Panel(Group(*lines), title="Persistence: close rate by touches", title_align="left")
+
+
+def _referrals(d: dict) -> Panel:
+    table = _table("", "decided", "won", "you", "", "field")
+    for label, row, bench in (
+        ("referred", d["referred"], d["referred"]["benchmark"]),
+        ("not referred", d["not_referred"], None),
+    ):
+        table.add_row(
+            label, str(row["decided"]), str(row["won"]), _rate_cell(row), _bar(row["rate"], colour="green"), pct(bench)
+        )
+    repeat = Text(f"Referred customers who bought again: {pct(d['referred_repeat_rate'])}").append(
+        f"   (field: {pct(d['referred_repeat_benchmark'])})", style="dim"
+    )
+    return Panel(Group(table, repeat), title="Referrals", title_align="left")
+
+
+def _sources(d: dict) -> Panel:
+    if not d["sources"]:
+        return Panel(Text("No referrals yet.", style="dim"), title="Sources", title_align="left")
+    table = _table("source", "referrals", "decided", "won", "you", "", "expected rank")
+    for row in d["sources"]:
+        table.add_row(
+            row["source"],
+            str(row["referrals"]),
+            str(row["decided"]),
+            str(row["won"]),
+            _rate_cell(row),
+            _bar(row["rate"], colour="cyan"),
+            str(row["expected_rank"]),
+        )
+    note = Text("Expected order: vendor > customer > declined > exchange > network", style="dim")
+    return Panel(Group(table, note), title="Sources, best first", title_align="left")
+
+
+def _asking(d: dict) -> Panel:
+    never = d["never_asked"]
+    head = Text(
+        f"Customers never asked for a referral: {never['count']} of {never['customers']} ({pct(never['share'])})"
+    ).append(f"   (field: {pct(never['benchmark'])} of salespeople never ask)", style="dim")
+    table = _table("asked", "customers", "names each", "field")
+    for row in d["asks"]:
+        avg = "-" if row["avg_names"] is None else f"{row['avg_names']:.2f}"
+        table.add_row(f"{row['times_asked']} time(s)", str(row["customers"]), avg, f"{row['benchmark']:.2f}")
+    return Panel(Group(head, table), title="Asking for referrals", title_align="left")
+
+
+def _weekly(d: dict) -> Panel:
+    target = d["weekly_target"]
+    top = max([target, 1, *(w["count"] for w in d["weekly_referrals"])])
+    table = _table("week of", "referrals", "")
+    for week in d["weekly_referrals"]:
+        colour = "green" if target and week["count"] >= target else "yellow"
+        table.add_row(
+            week["week_start"],
+            str(week["count"]),
+            Bar(size=top, begin=0, end=week["count"], width=BAR_WIDTH, color=colour),
+        )
+    met = sum(1 for w in d["weekly_referrals"] if target and w["count"] >= target)
+    note = Text(f"Target: {target} a week; met in {met} of {len(d['weekly_referrals'])} weeks", style="dim")
+    return Panel(Group(table, note), title="Weekly referral habit", title_align="left")
+
+
+def _money(d: dict) -> Panel:
+    rev = d["revenue"]
+    table = _table("", "revenue")
+    table.add_row("referred", f"{rev['referred']:,.2f}")
+    table.add_row("not referred", f"{rev['not_referred']:,.2f}")
+    for source, amount in rev["by_source"].items():
+        table.add_row(Text(f"  from {source}", style="dim"), f"{amount:,.2f}")
+    return Panel(table, title="Money won", title_align="left")
+
+
+EMPTY = """Nothing to review yet{since}.
+
+followup stats compares your own results with the field's figures once you have some:
+  - close rate by number of touches (1 touch closes about 2%, 5 to 11 about 80%),
+  - referred versus not referred prospects (referred close about 54%),
+  - which referral sources work best for you, and how asking for referrals pays off,
+  - your weekly referral habit (target: one new referral a week) and the money won.
+
+Log touches with followup touch, and close prospects with followup sold or followup lost;
+the figures appear as soon as the first prospect is decided."""
+
+
+def render_stats(stats: Stats) -> None:
+    out = stdout()
+    d = stats.data
+    if stats.empty:
+        say(out, EMPTY.format(since=f" for prospects first seen since {d['since']}" if d["since"] else ""))
+        return
+    scope = f"As of {d['date']}" + (f", prospects first seen since {d['since']}" if d["since"] else "")
+    say(out, f"{scope}: {d['prospects']} prospects, {d['decided']} decided, {d['won']} won.", style="bold")
+    for panel in (_persistence(d), _referrals(d), _sources(d), _asking(d), _weekly(d), _money(d)):
+        out.print(panel)
+    say(out, "* fewer than 5 decided: too few to judge", style="dim")
