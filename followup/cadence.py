@@ -83,11 +83,15 @@ def checkin(*, due: date) -> Planned:
 
 
 def coach_task(*, referrer: str, prospect: str, due: date) -> Planned:
+    """The referrer as sales coach: what to ask them before the first call on the prospect."""
     return Planned(
         kind=Kind.coach,
         due=due,
         action=Channel.call,
-        reason=f"ask {referrer} to confirm {prospect}'s buying capacity and introduce you",
+        reason=(
+            f"ask {referrer} to confirm {prospect}'s buying capacity and introduce you: "
+            f"working contact details, permission to say {referrer} sent you, a meal or a visit together"
+        ),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import UserError
@@ -15,6 +15,7 @@ APP_NAME = "followup"
 DEFAULT_PROSPECT_GAPS = (1, 2, 3, 4, 5, 7, 7, 10, 14, 14, 21)
 DEFAULT_AFTER_SALE_DAYS = (2, 4, 8)
 DEFAULT_CHECKIN_MONTHS = 12
+DEFAULT_WEEKLY_REFERRAL_TARGET = 1
 
 
 def _base_dir(kind: str) -> Path:
@@ -47,11 +48,13 @@ def config_path() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """The cadences. `prospect_gaps[n-1]` is the wait in days after the n-th touch."""
+    """The cadences and the referral habit. `prospect_gaps[n-1]` is the wait in days after the n-th touch;
+    `weekly_referral_target` is the new referrals a week `due` nudges towards (0: no nudge)."""
 
     prospect_gaps: tuple[int, ...] = DEFAULT_PROSPECT_GAPS
     after_sale_days: tuple[int, int, int] = DEFAULT_AFTER_SALE_DAYS
     checkin_months: int = DEFAULT_CHECKIN_MONTHS
+    weekly_referral_target: int = DEFAULT_WEEKLY_REFERRAL_TARGET
 
     @property
     def cadence_length(self) -> int:
@@ -90,7 +93,15 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: not valid TOML ({exc})") from None
-    cadence = raw.get("cadence", {})
+    settings = _cadence(path, raw.get("cadence", {}), Settings())
+    return _referrals(path, raw.get("referrals", {}), settings)
+
+
+def _whole(value: object, *, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def _cadence(path: Path, cadence: object, settings: Settings) -> Settings:
     if not isinstance(cadence, dict):
         raise UserError(f"{path}: [cadence] must be a table")
     unknown = sorted(set(cadence) - {"prospect_gaps", "after_sale", "checkin_months"})
@@ -98,16 +109,29 @@ def load_settings(path: Path | None = None) -> Settings:
         raise UserError(
             f"{path}: unknown setting cadence.{unknown[0]}; known: prospect_gaps, after_sale, checkin_months"
         )
-    settings = Settings()
     if "prospect_gaps" in cadence:
-        gaps = _days_list(path, "prospect_gaps", cadence["prospect_gaps"])
-        settings = Settings(gaps, settings.after_sale_days, settings.checkin_months)
+        settings = replace(settings, prospect_gaps=_days_list(path, "prospect_gaps", cadence["prospect_gaps"]))
     if "after_sale" in cadence:
-        days = _days_list(path, "after_sale", cadence["after_sale"], length=3)
-        settings = Settings(settings.prospect_gaps, days, settings.checkin_months)
+        settings = replace(settings, after_sale_days=_days_list(path, "after_sale", cadence["after_sale"], length=3))
     if "checkin_months" in cadence:
         months = cadence["checkin_months"]
-        if not isinstance(months, int) or isinstance(months, bool) or months < 1:
+        if not _whole(months, least=1):
             raise UserError(f"{path}: cadence.checkin_months must be a whole number above 0, such as 12")
-        settings = Settings(settings.prospect_gaps, settings.after_sale_days, months)
+        settings = replace(settings, checkin_months=months)
+    return settings
+
+
+def _referrals(path: Path, referrals: object, settings: Settings) -> Settings:
+    if not isinstance(referrals, dict):
+        raise UserError(f"{path}: [referrals] must be a table")
+    unknown = sorted(set(referrals) - {"weekly_target"})
+    if unknown:
+        raise UserError(f"{path}: unknown setting referrals.{unknown[0]}; known: weekly_target")
+    if "weekly_target" in referrals:
+        target = referrals["weekly_target"]
+        if not _whole(target, least=0):
+            raise UserError(
+                f"{path}: referrals.weekly_target must be a whole number of 0 or more, such as 1 (0 turns the nudge off)"
+            )
+        settings = replace(settings, weekly_referral_target=target)
     return settings

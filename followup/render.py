@@ -114,6 +114,8 @@ def render_due(report: DueReport) -> None:
         parts.append(f"{len(report.upcoming)} coming up")
     parts.append(f"{len(report.no_next_step)} with no next step")
     say(out, ", ".join(parts) + ".", style="dim")
+    for nudge in report.nudges:
+        say(out, nudge, style="yellow")
 
 
 # ---------------------------------------------------------------- list

@@ -58,17 +58,26 @@ def _persistence(d: dict) -> Panel:
             _bar(row["benchmark"], colour="grey50"),
         )
     avg = d["avg_touches_to_win"]
-    lines = [
-        table,
-        Text(
-            f"Average touches before a win: {avg:g}" if avg is not None else "Average touches before a win: -",
-        ).append(f"   (field: about {d['avg_touches_to_win_benchmark']})", style="dim"),
-        Text(
-            f"Given up at 3 touches or fewer: {d['gave_up_at_3_or_fewer']} of "
-            f"{sum(r['lost'] for r in d['lost_by_touches'])} lost"
-        ).append("   (most salespeople stop after 3; 5 to 11 touches close about 80%)", style="dim"),
-    ]
-    return Panel(Group(*lines), title="Persistence: close rate by touches", title_align="left")
+    average = Text(
+        f"Average touches before a win: {avg:g}" if avg is not None else "Average touches before a win: -"
+    ).append(f"   (field: about {d['avg_touches_to_win_benchmark']})", style="dim")
+    return Panel(Group(table, average), title="Persistence: close rate by touches", title_align="left")
+
+
+def _giving_up(d: dict) -> Panel:
+    lost = d["lost_by_touches"]
+    top = max([1, *(r["lost"] for r in lost)])
+    table = _table("touches", "lost", "")
+    for row in lost:
+        colour = "red" if row["bucket"] in ("1", "2", "3") else "grey50"
+        table.add_row(
+            row["bucket"], str(row["lost"]), Bar(size=top, begin=0, end=row["lost"], width=BAR_WIDTH, color=colour)
+        )
+    total = sum(r["lost"] for r in lost)
+    note = Text(f"Dropped at 3 touches or fewer: {d['gave_up_at_3_or_fewer']} of {total} lost").append(
+        "   (most salespeople stop after 3; 5 to 11 touches close about 80%)", style="dim"
+    )
+    return Panel(Group(table, note), title="Giving up: lost prospects by touches", title_align="left")
 
 
 def _referrals(d: dict) -> Panel:
@@ -162,6 +171,6 @@ def render_stats(stats: Stats) -> None:
         return
     scope = f"As of {d['date']}" + (f", prospects first seen since {d['since']}" if d["since"] else "")
     say(out, f"{scope}: {d['prospects']} prospects, {d['decided']} decided, {d['won']} won.", style="bold")
-    for panel in (_persistence(d), _referrals(d), _sources(d), _asking(d), _weekly(d), _money(d)):
+    for panel in (_persistence(d), _giving_up(d), _referrals(d), _sources(d), _asking(d), _weekly(d), _money(d)):
         out.print(panel)
     say(out, "* fewer than 5 decided: too few to judge", style="dim")

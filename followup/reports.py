@@ -6,13 +6,16 @@ into objects); `render` draws the result as tables or JSON.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import shlex
+from dataclasses import asdict, dataclass, field
 from datetime import date, time, timedelta
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from .enums import KIND_ORDER, FollowupStatus
+from .config import DEFAULT_WEEKLY_REFERRAL_TARGET
+from .enums import KIND_ORDER, POST_SALE_KINDS, FollowupStatus, Kind, Outcome, Status
 from .models import Contact, FollowUp, Referral, ReferralAsk, Sale, Touch
 from .services import (
     ACTIVE_STATUSES,
@@ -78,6 +81,8 @@ class DueReport:
     upcoming: list[DueItem]
     no_next_step: list[NoNextStep]
     days: int
+    # short lines for people under the footer (the referral habit); not part of the JSON contract
+    nudges: list[str] = field(default_factory=list)
 
     @property
     def overdue(self) -> int:
@@ -92,9 +97,16 @@ class DueReport:
         }
 
 
-def due_report(*, session: Session, on: date, days: int = 0) -> DueReport:
+def due_report(
+    *,
+    session: Session,
+    on: date,
+    days: int = 0,
+    weekly_referral_target: int = DEFAULT_WEEKLY_REFERRAL_TARGET,
+    with_nudges: bool = True,
+) -> DueReport:
     """Open follow-ups due on or before `on` (overdue first, then by kind), the next `days`
-    days, and the active contacts with nothing scheduled."""
+    days, the active contacts with nothing scheduled, and the referral nudges (see `nudges`)."""
     until = on + timedelta(days=days)
     kind_rank = case({k.value: rank for k, rank in KIND_ORDER.items()}, value=FollowUp.kind, else_=len(KIND_ORDER))
     rows = session.execute(
@@ -127,7 +139,130 @@ def due_report(*, session: Session, on: date, days: int = 0) -> DueReport:
         .where(Contact.status.in_(ACTIVE_STATUSES), Contact.do_not_contact.is_(False), ~has_open)
         .order_by(Contact.id)
     ).all()
-    return DueReport(on.isoformat(), due, upcoming, [NoNextStep(*row) for row in idle], days)
+    return DueReport(
+        on.isoformat(),
+        due,
+        upcoming,
+        [NoNextStep(*row) for row in idle],
+        days,
+        nudges(session=session, on=on, weekly_referral_target=weekly_referral_target) if with_nudges else [],
+    )
+
+
+# ---------------------------------------------------------------- nudges
+
+
+def _shell_word(name: str) -> str:
+    """A name as one shell word for a suggested command: 'Tom Wu', "O'Neil"."""
+    if "'" not in name:
+        return f"'{name}'"
+    if not any(c in name for c in '"$`\\!'):
+        return f'"{name}"'
+    return shlex.quote(name)
+
+
+def _names(names: list[str], total: int) -> str:
+    more = total - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def nudges(*, session: Session, on: date, weekly_referral_target: int = DEFAULT_WEEKLY_REFERRAL_TARGET) -> list[str]:
+    """At most three short lines for the foot of `due`, each only when it applies, as of `on`:
+
+    - the weekly referral habit: new referrals in the Monday-based week up to `on`, against
+      the target (0 turns it off; an empty database is not nagged);
+    - customers past their 2-4-8 (a sale whose day-8 step is behind `on`, or whose after-sale
+      follow-ups are all closed) who were never asked for a referral;
+    - prospects lost in the 30 days before `on` whose last touch was `declined`, not asked since.
+    """
+    lines: list[str] = []
+    if weekly_referral_target > 0:
+        monday = on - timedelta(days=on.weekday())
+        made, anyone = session.execute(
+            select(
+                select(func.count())
+                .select_from(Referral)
+                .where(Referral.referred_on >= monday, Referral.referred_on <= on)
+                .scalar_subquery(),
+                exists().where(Contact.id.is_not(None)),
+            )
+        ).one()
+        if anyone and made < weekly_referral_target:
+            lines.append(
+                f"Referrals this week: {made} of {weekly_referral_target}. Ask a happy customer: followup ask NAME"
+            )
+
+    asked = exists().where(ReferralAsk.customer_id == Contact.id, ReferralAsk.day <= on)
+    post_sale = [k.value for k in POST_SALE_KINDS]
+    day_8, step, unfinished = aliased(FollowUp), aliased(FollowUp), aliased(FollowUp)
+    # each follow-up test names the contact too, so it runs on the (contact_id, status) index
+    eight_passed = exists().where(day_8.contact_id == Contact.id, day_8.kind == Kind.post_sale_8.value, day_8.due < on)
+    all_closed = and_(
+        exists().where(step.contact_id == Sale.contact_id, step.sale_id == Sale.id, step.kind.in_(post_sale)),
+        ~exists().where(
+            unfinished.contact_id == Sale.contact_id,
+            unfinished.sale_id == Sale.id,
+            unfinished.kind.in_(post_sale),
+            or_(unfinished.status == OPEN, unfinished.closed_on.is_(None), unfinished.closed_on > on),
+        ),
+    )
+    past_2_4_8 = or_(eight_passed, exists().where(Sale.contact_id == Contact.id, Sale.day <= on, all_closed))
+    last_sale = select(func.max(Sale.day)).where(Sale.contact_id == Contact.id, Sale.day <= on).scalar_subquery()
+    never_asked = session.execute(
+        select(Contact.name, func.count().over())
+        .where(
+            Contact.status.in_((Status.customer.value, Status.repeat.value)),
+            Contact.do_not_contact.is_(False),
+            past_2_4_8,
+            ~asked,
+        )
+        .order_by(last_sale.desc(), Contact.id.desc())
+        .limit(3)
+    ).all()
+    if never_asked:
+        total = never_asked[0][1]
+        lines.append(
+            f"{_plural(total, 'customer')} past their 2-4-8 never asked for a referral: "
+            f"{_names([name for name, _ in never_asked], total)}."
+        )
+
+    last_touch = (
+        select(Touch.day, Touch.outcome)
+        .where(Touch.contact_id == Contact.id, Touch.day <= on)
+        .order_by(Touch.day.desc(), Touch.id.desc())
+        .limit(1)
+        .correlate(Contact)
+    )
+    last_day = last_touch.with_only_columns(Touch.day).scalar_subquery()
+    last_outcome = last_touch.with_only_columns(Touch.outcome).scalar_subquery()
+    asked_since = exists().where(
+        ReferralAsk.customer_id == Contact.id, ReferralAsk.day >= last_day, ReferralAsk.day <= on
+    )
+    declined = session.execute(
+        select(Contact.name, func.count().over())
+        .where(
+            Contact.status == Status.lost.value,
+            Contact.do_not_contact.is_(False),
+            Contact.lost_on >= on - timedelta(days=30),
+            Contact.lost_on <= on,
+            last_outcome == Outcome.declined.value,
+            ~asked_since,
+        )
+        .order_by(Contact.lost_on.desc(), Contact.id.desc())
+        .limit(3)
+    ).all()
+    if declined:
+        name, total = declined[0]
+        line = f"{name} turned you down: ask who else needs what you sell (followup ask {_shell_word(name)})"
+        others = [other for other, _ in declined[1:]]
+        if others:
+            line += f"; so did {_names(others, total - 1)}"
+        lines.append(line)
+    return lines
 
 
 # ---------------------------------------------------------------- list
@@ -320,13 +455,20 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
         followups,
         sales,
         asks,
-        _timeline(info, referred_by_, referred, touches, followups, sales),
+        _timeline(info, referred_by_, referred, touches, followups, sales, asks),
     )
 
 
-def _timeline(info, referred_by_, referred, touches, followups, sales) -> list[dict]:
+def _timeline(info, referred_by_, referred, touches, followups, sales, asks) -> list[dict]:
     """Everything that happened to the contact, oldest first, then what is still open."""
-    events = []
+    events = [
+        {
+            "date": a["date"],
+            "what": f"asked for referrals: {a['got']} name{'' if a['got'] == 1 else 's'}"
+            + (f" ({a['names']})" if a["names"] else ""),
+        }
+        for a in asks
+    ]
     if referred_by_:
         events.append(
             {"date": referred_by_["date"], "what": f"referred by {referred_by_['referrer']} ({referred_by_['source']})"}

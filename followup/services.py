@@ -43,7 +43,7 @@ def _candidates(contacts: Sequence[Contact]) -> str:
     return shown + more
 
 
-_ID = re.compile(r"#?(\d+)")
+_ID = re.compile(r"#?(\d{1,18})")  # ids fit in a 64-bit integer
 
 
 def find_contact(*, session: Session, ref: str, substring: bool = True) -> Contact | None:
@@ -452,6 +452,159 @@ def add_referral(
     return Referred(
         referral, prospect_contact, prospect_created, referrer_contact, referrer_created, first_touch, coach
     )
+
+
+# ---------------------------------------------------------------- asking for referrals
+
+_NAME_SEPARATORS = re.compile(r"[,，]")
+MAX_NAMES_PER_ASK = 1000  # a typing slip, not an ask, beyond this (and it keeps the number a database integer)
+
+
+def split_names(texts: Iterable[str]) -> list[str]:
+    """`"Sue Chen, 陈素，Tom"` -> the names, trimmed, blanks dropped, each name once (first spelling kept)."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for text in texts:
+        for raw in _NAME_SEPARATORS.split(text):
+            name = " ".join(raw.split())
+            if name and name_key(name) not in seen:
+                seen.add(name_key(name))
+                names.append(name)
+    return names
+
+
+@dataclass
+class AskedName:
+    """One name an ask yielded and what became of it.
+
+    `outcome` is `new` (a new prospect referred by the customer), `linked` (an existing
+    prospect, now referred by the customer) or `known` (an existing contact left as they
+    are; `why` says what they already are).
+    """
+
+    name: str
+    contact: Contact
+    outcome: str
+    referred: Referred | None = None
+    why: str | None = None
+
+
+@dataclass
+class Asked:
+    ask: ReferralAsk
+    customer: Contact
+    names: list[AskedName]
+
+    def _with(self, outcome: str) -> list[AskedName]:
+        return [n for n in self.names if n.outcome == outcome]
+
+    @property
+    def new(self) -> list[AskedName]:
+        return self._with("new")
+
+    @property
+    def linked(self) -> list[AskedName]:
+        return self._with("linked")
+
+    @property
+    def known(self) -> list[AskedName]:
+        return self._with("known")
+
+
+def _already(session: Session, contact: Contact) -> str | None:
+    """Why an existing contact named in an ask is left as they are, or None to link them."""
+    if contact.do_not_contact:
+        return "asked not to be contacted"
+    if contact.status != Status.prospect.value:
+        return {"customer": "a customer", "repeat": "a repeat customer"}.get(
+            contact.status, f"closed as {contact.status}"
+        )
+    earlier = referral_of(session=session, contact_id=contact.id)
+    if earlier is not None:
+        return f"referred by {earlier.referrer_name} on {earlier.referred_on.isoformat()}"
+    return None
+
+
+def record_ask(
+    *,
+    session: Session,
+    customer: Contact,
+    on: date,
+    settings: Settings,
+    got: int | None = None,
+    names: Iterable[str] = (),
+) -> Asked:
+    """Record that `customer` was asked for referrals on `on`, and the names it yielded.
+
+    `names` are split on commas (`,` or `，`); each name is one person however often it is
+    given. A name that resolves to one existing contact (#ID, exact name, unique part of a
+    name) is linked, not duplicated: a prospect nobody referred yet becomes a referral from
+    `customer`; anyone else is left as they are. Other names become new prospects referred
+    by `customer`, each with a first touch and a coach task on the ask day, like
+    `add_referral`. `got` (how many names the ask yielded) defaults to the people named and
+    cannot be fewer. Everything is checked before anything is written.
+    """
+    if customer.do_not_contact:
+        raise UserError(
+            f"{customer.name} (#{customer.id}) asked not to be contacted, so they cannot be asked for referrals "
+            "(lift it with followup edit --allow-contact)"
+        )
+    if got is not None and not 0 <= got <= MAX_NAMES_PER_ASK:
+        raise UserError(
+            f"--got: {got} is not a count of names; give how many names the ask yielded, 0 to {MAX_NAMES_PER_ASK}"
+        )
+    # resolve every name before writing anything: an ambiguous or wrong name leaves no trace
+    plan: list[tuple[str, Contact | None]] = []
+    seen_ids: set[int] = set()
+    for name in split_names(names):
+        try:
+            existing = find_contact(session=session, ref=name)
+            if existing is None and _ID.fullmatch(name):
+                resolve_contact(session=session, ref=name)  # `#12` naming nobody: its usual error
+        except UserError as exc:
+            raise UserError(f"--names: {exc}") from None
+        if existing is not None and existing.id == customer.id:
+            raise UserError(
+                f"--names: {name!r} is {customer.name} (#{customer.id}), the person asked; "
+                "a contact cannot refer themselves"
+            )
+        if existing is not None:
+            if existing.id in seen_ids:
+                continue  # `#3, Tom Wang`: the same person twice
+            seen_ids.add(existing.id)
+        plan.append((name, existing))
+    if got is not None and got < len(plan):
+        raise UserError(
+            f"--got {got} is fewer than the {len(plan)} names in --names; give --got {len(plan)} or more, "
+            "or leave it out to count the names"
+        )
+
+    source = default_source(customer)
+    ask = ReferralAsk(
+        customer_id=customer.id,
+        day=on,
+        got=len(plan) if got is None else got,
+        names=", ".join(name for name, _ in plan) or None,
+    )
+    session.add(ask)
+    outcomes: list[AskedName] = []
+    for name, existing in plan:
+        why = _already(session, existing) if existing is not None else None
+        if existing is not None and why is not None:
+            outcomes.append(AskedName(name, existing, "known", why=why))
+            continue
+        referred = add_referral(
+            session=session,
+            prospect=f"#{existing.id}" if existing is not None else name,
+            referrer=f"#{customer.id}",
+            on=on,
+            settings=settings,
+            source=source,
+        )
+        outcome = "new" if referred.prospect_created else "linked"
+        outcomes.append(AskedName(name, referred.prospect, outcome, referred=referred))
+    session.flush()
+    return Asked(ask, customer, outcomes)
 
 
 # ---------------------------------------------------------------- touches

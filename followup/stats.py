@@ -222,7 +222,7 @@ def compute_stats(*, session: Session, on: date, since: date | None = None, week
     money = query("SELECT COALESCE(source, ''), SUM(cents) FROM scoped WHERE sales >= 1 GROUP BY COALESCE(source, '')")
     by_source = {src: _money(cents) for src, cents in money if src}
     revenue = {
-        "referred": round(sum(by_source.values()), 2),
+        "referred": round(float(sum(by_source.values())), 2),
         "not_referred": next((_money(c) for src, c in money if not src), 0.0),
         "by_source": {s: by_source[s] for s in sorted(by_source, key=_expected_rank)},
     }

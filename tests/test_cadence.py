@@ -523,7 +523,15 @@ def test_add_with_first_schedules_touch_1_of_12_on_that_date(cli):
 def test_referral_schedules_first_touch_and_coach_task_on_the_referral_day(cli):
     ok(cli, "add-referral", "Sue Chen", "--from", "Bob Li", "--on", day(0))
     assert [(i["contact"], i["kind"], i["due"], i["reason"]) for i in due(cli, day(0), days=30)["due"]] == [
-        ("Bob Li", "coach", day(0), "ask Bob Li to confirm Sue Chen's buying capacity and introduce you"),
+        (
+            "Bob Li",
+            "coach",
+            day(0),
+            (
+                "ask Bob Li to confirm Sue Chen's buying capacity and introduce you: working contact details, "
+                "permission to say Bob Li sent you, a meal or a visit together"
+            ),
+        ),
         ("Sue Chen", "touch", day(0), "referral touch 1 of 12"),
     ]
 

@@ -17,27 +17,19 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+import typer.main
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from followup import __version__
+from followup.cli import app
 
-COMMANDS = [
-    "add",
-    "add-referral",
-    "touch",
-    "schedule",
-    "done",
-    "skip",
-    "snooze",
-    "due",
-    "sold",
-    "lost",
-    "list",
-    "show",
-    "edit",
-    "rm",
-]
+# Every command the app registers; the contract's commands must all be among them.
+COMMANDS = list(typer.main.get_command(app).commands)
+SPEC_COMMANDS = {
+    "add", "add-referral", "touch", "schedule", "done", "skip", "snooze",
+    "due", "sold", "lost", "ask", "list", "show", "edit", "rm", "stats",
+}  # fmt: skip
 
 DUE_ITEM_KEYS = {
     "id",
@@ -247,10 +239,18 @@ BAD_INPUT = [
     ("rm-unknown-id", ["rm", "#999", "--yes"], ["#999"]),
     ("rm-ambiguous", ["rm", "Su", "--yes"], AMBIGUOUS_SU),
     ("rm-ambiguous-chinese", ["rm", "陈", "--yes"], AMBIGUOUS_CHEN),
+    # ask and stats
+    ("ask-unknown", ["ask", "Nobody", "--got", "1"], UNKNOWN),
+    ("ask-ambiguous", ["ask", "Su", "--got", "1"], AMBIGUOUS_SU),
+    ("ask-got-negative", ["ask", "Sue", "--got", "-1"], ["--got"]),
+    ("ask-on-garbage", ["ask", "Sue", "--on", "fribay"], [BAD_DATE]),
+    ("stats-on-garbage", ["stats", "--on", "fribay"], [BAD_DATE]),
+    ("stats-since-impossible", ["stats", "--since", "2026-02-30"], [BAD_DATE]),
 ]
 
 
 def test_bad_input_table_covers_every_command():
+    assert set(COMMANDS) >= SPEC_COMMANDS
     assert {args[0] for _, args, _ in BAD_INPUT} == set(COMMANDS)
 
 
@@ -479,7 +479,14 @@ def morning(templates, db_path) -> dict[str, int]:
     commands = [
         ["add", "Old Kim", "--company", "Kim Foods"],
         ["sold", "Old Kim", "--on", "2026-10-10"],  # 2-4-8 on 10-12/14/18 (overdue), check-in 11-10
-        ["add-referral", "Li Na", "--from", "Tom Wu", "--on", "2026-11-01"],  # Tom's coach task: cancelled when Li Na buys
+        [
+            "add-referral",
+            "Li Na",
+            "--from",
+            "Tom Wu",
+            "--on",
+            "2026-11-01",
+        ],  # Tom's coach task: cancelled when Li Na buys
         ["sold", "Li Na", "--on", "2026-11-10"],  # thank Tom 11-10; Li Na's 2-4-8 from 11-12
         ["add", "Ann Ma"],
         ["sold", "Ann Ma", "--on", "2026-11-08"],  # post_sale_2 11-10, post_sale_4 11-12

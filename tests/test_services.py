@@ -469,7 +469,14 @@ def test_referral_schedules_first_touch_and_coach_task_on_the_referral_day(sessi
     assert (r.prospect_created, r.referrer_created) == (True, True)
     assert open_(session, r.prospect) == [("touch", day(2), "referral touch 1 of 12")]
     assert open_(session, r.referrer) == [
-        ("coach", day(2), "ask Bob Li to confirm Sue Chen's buying capacity and introduce you")
+        (
+            "coach",
+            day(2),
+            (
+                "ask Bob Li to confirm Sue Chen's buying capacity and introduce you: working contact details, "
+                "permission to say Bob Li sent you, a meal or a visit together"
+            ),
+        )
     ]
     assert r.coach_task.about_contact_id == r.prospect.id
 

@@ -13,25 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer.main
+
+from followup.cli import app
 
 PRINT_MODULES = Path(__file__).parent / "assets" / "print_modules.py"
 DATABASE_AND_DATES = {"sqlalchemy", "sqlmodel", "dateutil"}
-COMMANDS = [
-    "add",
-    "add-referral",
-    "touch",
-    "schedule",
-    "done",
-    "skip",
-    "snooze",
-    "due",
-    "sold",
-    "lost",
-    "list",
-    "show",
-    "edit",
-    "rm",
-]
+COMMANDS = list(typer.main.get_command(app).commands)  # every registered command
 
 
 def probe(*runs: list[str], db: Path) -> tuple[list[dict], str]:

@@ -103,7 +103,7 @@ def choice(option: str, value: str | None, enum: type[E], *, allow_none: bool = 
 
 def followup_id(text: str) -> int:
     cleaned = text.strip().lstrip("#")
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 18):
         raise UserError(
             f"{text!r} is not a follow-up id; give the number from the first column of followup due, such as 12 or #12"
         )

@@ -1,4 +1,4 @@
-"""add-referral (and, with the referral playbook, ask)."""
+"""add-referral and ask: who referred whom, and asking for referrals."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import typer
 
 from ..enums import Source
 from .app import app
-from .common import OnOption, day, settings, transaction, when
+from .common import OnOption, contact, day, settings, transaction, when
 
 PANEL = "Referrals"
 
@@ -85,3 +85,76 @@ def add_referral(
         )
     if r.coach_task:
         say(out, f"  #{r.coach_task.id} {r.coach_task.due.isoformat()}: {r.coach_task.reason}.")
+
+
+@app.command(
+    "ask",
+    rich_help_panel=PANEL,
+    epilog="Example: followup ask 'Bob Li' --names 'Sue Chen, Tom Wang'    (also: followup ask 'Bob Li' --got 0 --on yesterday)",
+)
+def ask(
+    ctx: typer.Context,
+    customer: Annotated[
+        str,
+        typer.Argument(
+            metavar="CUSTOMER",
+            help="Who you asked: #ID, the exact name, or a unique part of the name.",
+            show_default=False,
+        ),
+    ],
+    got: Annotated[
+        int | None,
+        typer.Option(
+            "--got",
+            metavar="N",
+            help="How many names the ask yielded, named or not. Default: the number of --names.",
+            show_default=False,
+        ),
+    ] = None,
+    names: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--names",
+            metavar='"A, B"',
+            help="The people they named, comma-separated: new ones become prospects referred by CUSTOMER; "
+            "a name that matches an existing contact is linked, not duplicated.",
+            show_default=False,
+        ),
+    ] = None,
+    on: OnOption = None,
+) -> None:
+    """Log a referral ask and the names it yielded; new names become referred prospects."""
+    from ..render import say, stdout
+    from ..services import record_ask
+
+    on_day = day("--on", on)
+    with transaction(ctx) as session:
+        asked = record_ask(
+            session=session,
+            customer=contact(session, customer),
+            on=on_day,
+            settings=settings(),
+            got=got,
+            names=names or (),
+        )
+    out = stdout()
+    who, ask_row = asked.customer, asked.ask
+    counted = "no names" if not ask_row.got else f"{ask_row.got} name" + ("" if ask_row.got == 1 else "s")
+    if asked.names and len(asked.names) != ask_row.got:
+        counted += f" ({len(asked.names)} listed)"
+    say(out, f"Asked {who.name} (#{who.id}) for referrals on {ask_row.day.isoformat()}: {counted}.")
+    for n in asked.names:
+        person = f"{n.contact.name} (#{n.contact.id}"
+        if n.outcome == "known":
+            say(out, f"{person}, already known): {n.why}; left as is.")
+            continue
+        r = n.referred
+        state = "new" if n.outcome == "new" else "existing prospect, linked"
+        say(out, f"{person}, {state}) referred by {who.name} on {on_day.isoformat()}, source {r.referral.source}.")
+        if r.first_touch:
+            say(
+                out,
+                f"  #{r.first_touch.id} {r.first_touch.due.isoformat()}: {r.first_touch.reason}; mention {who.name}.",
+            )
+        if r.coach_task:
+            say(out, f"  #{r.coach_task.id} {r.coach_task.due.isoformat()}: {r.coach_task.reason}.")

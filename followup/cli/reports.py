@@ -31,8 +31,11 @@ def due(
     from ..reports import due_report
 
     on_day = day("--on", on)
+    target = settings().weekly_referral_target
     with transaction(ctx) as session:
-        report = due_report(session=session, on=on_day, days=days)
+        report = due_report(
+            session=session, on=on_day, days=days, weekly_referral_target=target, with_nudges=not as_json
+        )
     if as_json:
         print_json(report.as_json())
     else:
@@ -68,7 +71,7 @@ def stats(
             session=session,
             on=on_day,
             since=since_day.day if since_day else None,
-            weekly_target=getattr(settings_, "weekly_referral_target", 1),
+            weekly_target=settings_.weekly_referral_target,
         )
     if as_json:
         print_json(figures.data)
