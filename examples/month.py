@@ -219,11 +219,13 @@ def play(m: Month) -> None:
     m.run("snooze", m.followup_id("Sue Chen", "post_sale_8", days=7), "fri")
 
     m.day(date(2026, 11, 27), "The day-8 visit to Sue, on the day that suits her.")
-    m.run("touch", "Sue Chen", "--via", "visit", "--outcome", "reached", "--note", "asked who else needs the kit")
+    m.run("touch", "Sue Chen", "--via", "visit", "--outcome", "reached", "--note", "happy with the kit")
+    m.say("While she is happy, ask Sue who else could use it: two names, one of them Li Na at Acme Parts.")
+    m.run("ask", "Sue Chen", "--names", "Li Na", "--got", "2")
 
-    m.day(date(2026, 11, 30), "Month end: everyone you know, and Sue's whole story.")
+    m.day(date(2026, 11, 30), "Month end: everyone you know, and your month beside the field's figures.")
     m.run("list", "--status", "all")
-    m.run("show", "Sue Chen")
+    m.run("stats")
 
 
 def main(argv: list[str] | None = None, *, story: Callable[[Month], None] = play) -> int:

@@ -89,8 +89,8 @@ def coach_task(*, referrer: str, prospect: str, due: date) -> Planned:
         due=due,
         action=Channel.call,
         reason=(
-            f"ask {referrer} to confirm {prospect}'s buying capacity and introduce you: "
-            f"working contact details, permission to say {referrer} sent you, a meal or a visit together"
+            f"ask {referrer} to confirm {prospect}'s buying capacity and introduce you "
+            "(contact details, say who sent you, meet together)"
         ),
     )
 

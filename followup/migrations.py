@@ -131,8 +131,28 @@ def m001_initial(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def m002_big_amounts(conn: Connection) -> None:
+    """Sale amounts beyond 21,474,836.47: a BIGINT column. PostgreSQL's INTEGER is 32-bit;
+    SQLite's is 64-bit already, so there is nothing to do there."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE sale ALTER COLUMN amount_cents TYPE BIGINT"))
+
+
+def m003_followup_contact_due_index(conn: Connection) -> None:
+    """A contact's open follow-ups by due date in one index.
+
+    With only (contact_id, status), SQLite answered "this contact's earliest open
+    follow-up" by walking every open follow-up of everyone in due order (the status, due
+    index), which made `list` and `touch` slow down with the size of the book.
+    """
+    conn.execute(text("DROP INDEX ix_followup_contact_status"))
+    conn.execute(text("CREATE INDEX ix_followup_contact_status_due ON followup (contact_id, status, due)"))
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("m001_initial", m001_initial),
+    ("m002_big_amounts", m002_big_amounts),
+    ("m003_followup_contact_due_index", m003_followup_contact_due_index),
 ]
 
 
@@ -154,6 +174,25 @@ def applied(conn: Connection) -> list[str]:
     return [row[0] for row in conn.execute(text(f"SELECT name FROM {MIGRATIONS_TABLE}"))]
 
 
+def applied_steps(engine: Engine, steps: list[tuple[str, Step]] | None = None) -> list[str]:
+    """The steps the database records; refuses one written by a newer release."""
+    known = [name for name, _ in (MIGRATIONS if steps is None else steps)]
+    with engine.connect() as conn:
+        done = applied(conn)
+    unknown = [name for name in done if name not in known]
+    if unknown:
+        raise UserError(
+            f"this database was written by a newer release of followup (schema step "
+            f"{unknown[-1]}); upgrade followup to open it"
+        )
+    return done
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether every step has run (read only: it takes no write lock)."""
+    return len(applied_steps(engine)) == len(MIGRATIONS)
+
+
 def migrate(engine: Engine, steps: list[tuple[str, Step]] | None = None) -> list[str]:
     """Bring the database up to date; return the names of the steps that ran.
 
@@ -163,15 +202,7 @@ def migrate(engine: Engine, steps: list[tuple[str, Step]] | None = None) -> list
     from .models import utcnow
 
     steps = MIGRATIONS if steps is None else steps
-    known = [name for name, _ in steps]
-    with engine.connect() as conn:
-        done = applied(conn)
-    unknown = [name for name in done if name not in known]
-    if unknown:
-        raise UserError(
-            f"this database was written by a newer release of followup (schema step "
-            f"{unknown[-1]}); upgrade followup to open it"
-        )
+    done = applied_steps(engine, steps)
     ran = []
     for name, step in steps:
         if name in done:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
 
@@ -81,7 +81,7 @@ class Sale(SQLModel, table=True):
     contact_id: int = Field(sa_column=_fk("contact.id", ondelete="CASCADE", nullable=False, index=True))
     day: date
     product: str | None = None
-    amount_cents: int | None = None
+    amount_cents: int | None = Field(default=None, sa_column=Column(BigInteger))  # see m002_big_amounts
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -89,7 +89,7 @@ class FollowUp(SQLModel, table=True):
     __tablename__ = "followup"
     __table_args__ = (
         Index("ix_followup_status_due", "status", "due"),
-        Index("ix_followup_contact_status", "contact_id", "status"),
+        Index("ix_followup_contact_status_due", "contact_id", "status", "due"),  # m003
     )
 
     id: int | None = Field(default=None, primary_key=True)

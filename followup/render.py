@@ -132,7 +132,7 @@ def render_list(rows: list[ContactRow]) -> None:
         ("company", {"max_width": 16, "overflow": "ellipsis", "no_wrap": True}, 80),
         ("status", {"no_wrap": True}, 0),
         ("touches", {"justify": "right", "no_wrap": True}, 0),
-        ("last touch", {"no_wrap": True}, 100),
+        ("last touch", {"no_wrap": True}, 110),
         ("next", {"no_wrap": True}, 0),
         ("referrer", {"max_width": 14, "overflow": "ellipsis", "no_wrap": True}, 90),
     ]
@@ -144,7 +144,7 @@ def render_list(rows: list[ContactRow]) -> None:
                 str(r.id),
                 r.name,
                 r.company or "",
-                Text(r.status + (", stopped" if r.do_not_contact else ""), style="red" if r.do_not_contact else ""),
+                Text("stopped", style="red") if r.do_not_contact else Text(r.status),
                 str(r.touches),
                 r.last_touch or "",
                 r.next_due or "",

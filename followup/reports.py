@@ -404,7 +404,9 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
     touches = []
     for n, t in enumerate(
         session.execute(
-            select(Touch).where(Touch.contact_id == cid).order_by(Touch.day, Touch.at_time, Touch.id)
+            select(Touch)
+            .where(Touch.contact_id == cid)
+            .order_by(Touch.day, Touch.at_time.asc().nulls_first(), Touch.id)
         ).scalars(),
         start=1,
     ):

@@ -44,6 +44,13 @@ def _candidates(contacts: Sequence[Contact]) -> str:
 
 
 _ID = re.compile(r"#?(\d{1,18})")  # ids fit in a 64-bit integer
+MAX_ID = 2**31 - 1  # ids are INTEGER columns, 32-bit on PostgreSQL
+
+
+def _by_id(session: Session, model, ident: int):
+    """The row with this id, or None; no row has an id beyond the column's range (PostgreSQL
+    refuses such a comparison instead of finding nothing)."""
+    return session.get(model, ident) if ident <= MAX_ID else None
 
 
 def find_contact(*, session: Session, ref: str, substring: bool = True) -> Contact | None:
@@ -55,7 +62,7 @@ def find_contact(*, session: Session, ref: str, substring: bool = True) -> Conta
     if not ref:
         raise UserError("a contact must be named: give #ID, the name, or part of the name")
     if m := _ID.fullmatch(ref):
-        contact = session.get(Contact, int(m.group(1)))
+        contact = _by_id(session, Contact, int(m.group(1)))
         if contact is not None or ref.startswith("#"):
             return contact
     key = name_key(ref)
@@ -749,7 +756,7 @@ def schedule_followup(
 
 
 def get_followup(*, session: Session, followup_id: int, must_be_open: bool = True) -> FollowUp:
-    fu = session.get(FollowUp, followup_id)
+    fu = _by_id(session, FollowUp, followup_id)
     if fu is None:
         raise UserError(
             f"no follow-up #{followup_id}; the ids are in the first column of followup due and followup show"
@@ -819,6 +826,9 @@ class Sold:
     note: str | None = None
 
 
+MAX_AMOUNT_CENTS = 2**63 - 1  # a BIGINT, on SQLite and PostgreSQL alike
+
+
 def parse_amount(text: str | None) -> int | None:
     """`1200`, `1,200.50`, `$99` -> cents; anything else is an error."""
     if text is None:
@@ -827,7 +837,10 @@ def parse_amount(text: str | None) -> int | None:
     if not re.fullmatch(r"\d+(\.\d{1,2})?", cleaned):
         raise UserError(f"--amount: {text!r} is not an amount; use a number such as 1200 or 1,200.50")
     whole, _, frac = cleaned.partition(".")
-    return int(whole) * 100 + int((frac + "00")[:2])
+    cents = int(whole) * 100 + int((frac + "00")[:2])
+    if cents > MAX_AMOUNT_CENTS:
+        raise UserError(f"--amount: {text!r} is too large; the most one sale can record is {MAX_AMOUNT_CENTS // 100:,}")
+    return cents
 
 
 def record_sale(

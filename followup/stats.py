@@ -31,7 +31,8 @@ SOURCE_ORDER = [s.value for s in Source]  # the expected ranking, most effective
 
 def _people_sql(dialect: str, *, since: bool) -> str:
     """The CTEs every panel starts from. `:on` (and `:since`) are bound parameters."""
-    created_day = "date(c.created_at)" if dialect == "sqlite" else "CAST(c.created_at AS DATE)"
+    # the UTC day on both: SQLite keeps UTC text, PostgreSQL would cast in its session time zone
+    created_day = "date(c.created_at)" if dialect == "sqlite" else "CAST(c.created_at AT TIME ZONE 'UTC' AS DATE)"
     since_clause = "AND first_seen >= :since" if since else ""
     return f"""
     WITH first_touch AS (

@@ -1,15 +1,36 @@
-"""Shared fixtures: every test gets its own temporary database and explicit dates."""
+"""Shared fixtures: every test gets its own temporary database and explicit dates.
+
+Test modules (or tests) marked `pytest.mark.backends("sqlite", "postgresql")` run every test
+that uses the test's database (`cli`, `db_url`, `dump`, `seed`) once per backend, with the
+backend in the test id; unmarked ones stay on SQLite. The PostgreSQL runs use a throwaway
+server this session starts itself (`postgres`); where the machine has no server binaries they
+are skipped with the reason printed.
+"""
 
 from __future__ import annotations
 
+import glob
+import itertools
 import json
+import os
+import pwd
+import shutil
+import socket
+import sqlite3
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+BACKENDS = ("sqlite", "postgresql")
+NO_POSTGRES = "PostgreSQL server binaries not found: install the postgresql package"
 
 
 @dataclass
@@ -25,6 +46,27 @@ class Run:
 
 
 CLI = Callable[..., Run]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "backends(*names): run the test once per database backend named (sqlite, postgresql)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`backend` is "sqlite" unless the test or its module asks for more with the `backends` marker."""
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker is not None and "backend" in metafunc.fixturenames:
+        unknown = set(marker.args) - set(BACKENDS)
+        if unknown or not marker.args:
+            raise pytest.UsageError(f"backends marker: expected some of {BACKENDS}, got {marker.args}")
+        metafunc.parametrize("backend", marker.args, indirect=True)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    bin_dir = postgres_bin_dir()
+    return f"postgresql: {bin_dir}" if bin_dir else f"postgresql: tests skipped, {NO_POSTGRES}"
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +86,51 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "followup.db"
 
 
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the test's CLI runs on: "sqlite", or "postgresql" under the `backends` marker."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """What the test's `--db`/`FOLLOWUP_DB` is: the SQLite file `db_path`, or a fresh PostgreSQL
+    database (already migrated, dropped after the test)."""
+    if backend == "sqlite":
+        yield str(db_path)
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = server.create_database()
+    try:
+        yield server.url(name)
+    finally:
+        server.drop_database(name)
+
+
+@pytest.fixture
+def dump(db_url: str) -> Callable[[], dict]:
+    """`dump()`: the test's database as data, on either backend: per table its columns, its
+    indexes and its rows (sorted); compare two dumps to prove a command wrote nothing."""
+
+    def read() -> dict[str, tuple[list[str], list[str], list[tuple]]]:
+        from sqlalchemy import create_engine, inspect, text
+
+        engine = create_engine(db_url if "://" in db_url else f"sqlite:///{db_url}")
+        try:
+            with engine.connect() as conn:
+                inspector = inspect(conn)
+                tables = {}
+                for table in sorted(inspector.get_table_names()):
+                    indexes = sorted(str(index["name"]) for index in inspector.get_indexes(table))
+                    result = conn.execute(text(f'SELECT * FROM "{table}"'))
+                    tables[table] = (list(result.keys()), indexes, sorted((tuple(r) for r in result), key=repr))
+                return tables
+        finally:
+            engine.dispose()
+
+    return read
+
+
 @pytest.fixture(scope="session")
 def followup_command():
     """The click command behind the Typer app, built once: Typer's own `CliRunner.invoke`
@@ -56,7 +143,7 @@ def followup_command():
 
 
 @pytest.fixture
-def cli(db_path: Path, followup_command) -> CLI:
+def cli(db_url: str, followup_command) -> CLI:
     """Run `followup ARGS...` in-process, as the console script would, on the test's database.
 
     Keyword `today="YYYY-MM-DD"` sets the clock (FOLLOWUP_TODAY) for forms such as
@@ -65,7 +152,7 @@ def cli(db_path: Path, followup_command) -> CLI:
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None, today: str | None = None, env: dict | None = None) -> Run:
-        environment = {"FOLLOWUP_DB": str(db_path)}
+        environment = {"FOLLOWUP_DB": db_url}
         if today:
             environment["FOLLOWUP_TODAY"] = today
         environment.update(env or {})
@@ -82,6 +169,42 @@ def cli(db_path: Path, followup_command) -> CLI:
         return Run(code, stdout, stderr)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def _seed_templates() -> dict:
+    return {}
+
+
+@pytest.fixture
+def seed(backend: str, db_path: Path, db_url: str, cli: CLI, _seed_templates: dict, tmp_path_factory, request):
+    """`seed(commands)`: the test's database starts as what `commands` (each a list of `followup`
+    arguments, each of which must succeed) leave behind. They run through the CLI once per
+    run and backend, into a template that each test then copies."""
+
+    def apply(commands: list) -> None:
+        key = (backend, tuple(tuple(args) for args in commands))
+        if key not in _seed_templates:
+            if backend == "sqlite":
+                template = str(tmp_path_factory.mktemp("seed") / "template.db")
+            else:
+                server = request.getfixturevalue("postgres")
+                template = server.create_database()
+            for args in commands:
+                run = cli(*args, env={"FOLLOWUP_DB": template if backend == "sqlite" else server.url(template)})
+                assert run.exit_code == 0, (args, run.stdout, run.stderr)
+            if backend == "sqlite":
+                with closing(sqlite3.connect(template)) as con:  # everything from the -wal file into the one file
+                    assert con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+            _seed_templates[key] = template
+        if backend == "sqlite":
+            shutil.copyfile(_seed_templates[key], db_path)
+        else:
+            from sqlalchemy import make_url
+
+            request.getfixturevalue("postgres").replace_database(make_url(db_url).database, _seed_templates[key])
+
+    return apply
 
 
 @pytest.fixture
@@ -106,3 +229,241 @@ def settings():
     from followup.config import Settings
 
     return Settings()
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+def postgres_bin_dir() -> Path | None:
+    """Where initdb and pg_ctl are: on PATH, else the newest /usr/lib/postgresql/*/bin."""
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if initdb and pg_ctl and Path(initdb).resolve().parent == Path(pg_ctl).resolve().parent:
+        return Path(initdb).resolve().parent
+
+    def version(path: str) -> tuple:
+        name = Path(path).parent.name
+        return tuple(int(p) for p in name.split(".") if p.isdigit())
+
+    for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version, reverse=True):
+        if (Path(folder) / "initdb").is_file() and (Path(folder) / "pg_ctl").is_file():
+            return Path(folder)
+    return None
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster in a temporary folder, on 127.0.0.1 and a free port.
+
+    `create_database()` hands out a fresh database, a copy of the migrated template; the next
+    one is made in the background while a test runs (CREATE DATABASE is most of a short
+    test's cost), and `drop_database()` drops in the background too. One worker thread with
+    its own connection runs all of this, in order. As root, the server runs as an
+    unprivileged user.
+    """
+
+    TEMPLATE = "followup_template"
+    SUPERUSER = "followup"
+    # far from UTC, where most users are: nothing may depend on the server's time zone
+    TIME_ZONE = "Asia/Shanghai"
+
+    def __init__(self, bin_dir: Path):
+        self.bin_dir = bin_dir
+        self.folder = Path()
+        self.port = 0
+        self.run_as: list[str] = []
+        self._names = itertools.count(1)
+        self._admin = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postgres-admin")
+        self._spare: Future | None = None
+        self._force = ""
+        self._pending: list[Future] = []
+        self._started = False
+
+    @property
+    def data(self) -> Path:
+        return self.folder / "data"
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "server.log"
+
+    @staticmethod
+    def _scratch() -> str | None:
+        """/dev/shm when it has room: creating a database there is ten times faster than on
+        a disk (CREATE DATABASE creates a few hundred files, slow on some filesystems)."""
+        shm = "/dev/shm"
+        try:
+            roomy = shutil.disk_usage(shm).free >= 1 << 30
+        except OSError:
+            return None
+        return shm if roomy and os.access(shm, os.W_OK | os.X_OK) else None
+
+    def _unprivileged_prefix(self) -> list[str]:
+        """`runuser -u postgres --` (or nobody) when running as root, else nothing."""
+        if os.geteuid() != 0:
+            return []
+        for user in ("postgres", "nobody"):
+            try:
+                entry = pwd.getpwnam(user)
+            except KeyError:
+                continue
+            os.chown(self.folder, entry.pw_uid, entry.pw_gid)
+            if shutil.which("runuser"):
+                return ["runuser", "-u", user, "--"]
+            if shutil.which("setpriv"):
+                return ["setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--init-groups", "--"]
+            break
+        raise RuntimeError("running as root, and no unprivileged user or runuser/setpriv to run PostgreSQL as")
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = [*self.run_as, str(self.bin_dir / tool), *args]
+        proc = subprocess.run(command, cwd=self.folder, capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0:
+            log = self.log.read_text(errors="replace") if self.log.exists() else ""
+            raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}{log}")
+
+    def start(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="followup-pg-", dir=self._scratch()))
+        self.run_as = self._unprivileged_prefix()
+        self._run(
+            "initdb",
+            *("-D", str(self.data), "-U", self.SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C"),
+            "--no-sync",
+        )
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        options = (
+            f"-F -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c timezone={self.TIME_ZONE}"
+        )
+        self._started = True  # from here on, stop() stops whatever did start
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-s", "-o", options, "start")
+        import psycopg
+
+        self._admin = psycopg.connect(self.dsn("postgres"), autocommit=True)
+        self._force = " WITH (FORCE)" if self._admin.info.server_version >= 130000 else ""
+        self._admin.execute(f'CREATE DATABASE "{self.TEMPLATE}"')
+        from sqlalchemy import create_engine
+
+        from followup.migrations import migrate
+
+        engine = create_engine(self.url(self.TEMPLATE))
+        try:
+            migrate(engine)
+        finally:
+            engine.dispose()
+
+    def stop(self) -> None:
+        try:
+            for job in [*self._pending, *([self._spare] if self._spare else [])]:
+                job.exception()  # wait for it; a failure no longer matters
+            self._worker.shutdown()
+            if self._admin is not None:
+                self._admin.close()
+            if self._started:
+                try:
+                    self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-s", "stop")
+                except RuntimeError:
+                    if (self.data / "postmaster.pid").exists():  # still running: say so
+                        raise
+        finally:
+            if self.folder.name.startswith("followup-pg-"):
+                shutil.rmtree(self.folder, ignore_errors=True)
+
+    def dsn(self, database: str) -> str:
+        return f"host=127.0.0.1 port={self.port} user={self.SUPERUSER} dbname={database}"
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://{self.SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
+    def _submit(self, *statements: str, result: str | None = None) -> Future:
+        """Run `statements` on the worker, in order after what is already queued; the future
+        holds `result` once they ran."""
+
+        def run() -> str | None:
+            for sql in statements:
+                self._admin.execute(sql)
+            return result
+
+        return self._worker.submit(run)
+
+    def _create_sql(self, name: str, template: str) -> str:
+        return f'CREATE DATABASE "{name}" TEMPLATE "{template}"'
+
+    def _drop_sql(self, name: str) -> str:
+        return f'DROP DATABASE IF EXISTS "{name}"{self._force}'
+
+    def create_database(self, template: str | None = None, *, name: str | None = None) -> str:
+        """A new database copied from `template` (default: the migrated one; "template0": empty)."""
+        if template is None and name is None:
+            if self._spare is None:
+                self._spare = self._make_spare()
+            spare, self._spare = self._spare, None
+            made = spare.result()
+            self._spare = self._make_spare()
+            return made
+        name = name or f"t{next(self._names)}"
+        self._submit(self._create_sql(name, template or self.TEMPLATE)).result()
+        return name
+
+    def _make_spare(self) -> Future:
+        name = f"t{next(self._names)}"
+        return self._submit(self._create_sql(name, self.TEMPLATE), result=name)
+
+    def replace_database(self, name: str, template: str) -> None:
+        """Database `name` starts again as a copy of `template`."""
+        self._submit(self._drop_sql(name), self._create_sql(name, template)).result()
+
+    def drop_database(self, name: str) -> None:
+        """Dropped in the background; the worker's order keeps it before any later use of the name."""
+        for job in self._pending:
+            if job.done():
+                job.result()  # an earlier drop that failed fails this test's teardown
+        self._pending = [job for job in self._pending if not job.done()]
+        self._pending.append(self._submit(self._drop_sql(name)))
+
+    def load_sqlite(self, path: Path, *, name: str) -> str:
+        """A new database holding every row of the SQLite followup database at `path`, ids
+        included, its sequences moved past them."""
+        from sqlalchemy import create_engine, insert, select, text
+        from sqlmodel import SQLModel
+
+        import followup.models  # noqa: F401  (registers the tables)
+
+        self.create_database(self.TEMPLATE, name=name)
+        source, target = create_engine(f"sqlite:///{path}"), create_engine(self.url(name))
+        try:
+            with source.connect() as src, target.begin() as dst:
+                for table in SQLModel.metadata.sorted_tables:
+                    rows = [dict(row._mapping) for row in src.execute(select(table))]
+                    if rows:
+                        dst.execute(insert(table), rows)
+                    dst.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f'COALESCE(MAX(id), 0) + 1, false) FROM "{table.name}"'
+                        )
+                    )
+        finally:
+            source.dispose()
+            target.dispose()
+        return name
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """The session's PostgreSQL server, started on first use; the tests that need it are skipped
+    (reason printed in the summary) where no server binaries exist."""
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        pytest.skip(NO_POSTGRES)
+    try:
+        import psycopg  # noqa: F401
+    except ModuleNotFoundError:
+        pytest.skip("psycopg is not installed: pip install -e '.[test]'")
+    server = PostgresServer(bin_dir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

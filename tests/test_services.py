@@ -473,8 +473,8 @@ def test_referral_schedules_first_touch_and_coach_task_on_the_referral_day(sessi
             "coach",
             day(2),
             (
-                "ask Bob Li to confirm Sue Chen's buying capacity and introduce you: working contact details, "
-                "permission to say Bob Li sent you, a meal or a visit together"
+                "ask Bob Li to confirm Sue Chen's buying capacity and introduce you "
+                "(contact details, say who sent you, meet together)"
             ),
         )
     ]

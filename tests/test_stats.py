@@ -20,7 +20,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 from typer.testing import CliRunner
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 ON = "2026-11-25"  # a Wednesday; its week starts Monday 2026-11-23
 
@@ -222,9 +225,23 @@ def scenario_template(tmp_path_factory, followup_command) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_scenario_template(scenario_template, postgres) -> str:
+    """The same scenario in a PostgreSQL database, the template of each test's copy: the rows the
+    CLI wrote on SQLite, loaded as they are (the writes themselves run on PostgreSQL in
+    test_cadence and test_referrals; here it is the reading that counts, and building the
+    scenario twice would cost seconds)."""
+    return postgres.load_sqlite(scenario_template, name="stats_scenario")
+
+
 @pytest.fixture
-def scenario(scenario_template, db_path) -> None:
-    shutil.copyfile(scenario_template, db_path)
+def scenario(backend, db_path, db_url, request) -> None:
+    """The test's database becomes a copy of the scenario."""
+    if backend == "sqlite":
+        shutil.copyfile(request.getfixturevalue("scenario_template"), db_path)
+    else:
+        template = request.getfixturevalue("pg_scenario_template")
+        request.getfixturevalue("postgres").replace_database(make_url(db_url).database, template)
 
 
 def near(expected: float):

@@ -35,11 +35,13 @@ def _state(ctx: typer.Context) -> State:
 
 
 @contextmanager
-def transaction(ctx: typer.Context) -> Iterator[Session]:
-    """A session on the chosen database, one transaction: all of a command's writes or none."""
+def transaction(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
+    """A session on the chosen database, one transaction: all of a command's writes or none.
+
+    `write=False` for a command that only reads: it then never holds up one that writes."""
     from ..db import open_engine, session_scope
 
-    engine = open_engine(_state(ctx).db)
+    engine = open_engine(_state(ctx).db, write=write)
     try:
         with session_scope(engine) as session:
             yield session

@@ -141,7 +141,7 @@ def rm(
     from ..render import say, stdout
     from ..services import delete_contact, referred_by, touch_count
 
-    with transaction(ctx) as session:
+    with transaction(ctx, write=False) as session:
         target = contact(session, who)
         target_id, target_name = target.id, target.name
         touches = touch_count(session=session, contact_id=target_id)
@@ -174,7 +174,7 @@ def list_(
     from ..render import print_json, render_list
     from ..reports import contact_rows
 
-    with transaction(ctx) as session:
+    with transaction(ctx, write=False) as session:
         rows = contact_rows(session=session, status=status.value, tag=tag)
     if as_json:
         from dataclasses import asdict
@@ -190,7 +190,7 @@ def show(ctx: typer.Context, who: ContactArg, as_json: JsonOption = False) -> No
     from ..render import print_json, render_show
     from ..reports import contact_detail
 
-    with transaction(ctx) as session:
+    with transaction(ctx, write=False) as session:
         detail = contact_detail(session=session, contact=contact(session, who))
     if as_json:
         print_json(detail.as_json())

@@ -32,7 +32,7 @@ def due(
 
     on_day = day("--on", on)
     target = settings().weekly_referral_target
-    with transaction(ctx) as session:
+    with transaction(ctx, write=False) as session:
         report = due_report(
             session=session, on=on_day, days=days, weekly_referral_target=target, with_nudges=not as_json
         )
@@ -66,7 +66,7 @@ def stats(
     on_day = day("--on", on)
     since_day = when("--since", since)
     settings_ = settings()
-    with transaction(ctx) as session:
+    with transaction(ctx, write=False) as session:
         figures = compute_stats(
             session=session,
             on=on_day,
