@@ -40,6 +40,10 @@ ACCEPTED_FORMS = (
 
 TODAY_ENV = "FOLLOWUP_TODAY"
 
+# Dates a salesperson's records can hold; beyond them date arithmetic (a year's check-in,
+# eight weeks back) would run off the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
 _RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
 
 _WEEKDAYS = {
@@ -168,7 +172,12 @@ def parse_when(text: str, *, today: date, future: bool = False, allow_time: bool
     if split:
         date_part, time_part = split["date"], split["time"]
 
-    day = _parse_date_part(date_part, shown=shown, today=today, future=future)
+    try:
+        day = _parse_date_part(date_part, shown=shown, today=today, future=future)
+    except OverflowError:
+        day = date.max
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise _error(shown, f"is outside the years {FIRST_YEAR} to {LAST_YEAR} that followup keeps")
     if time_part is None:
         return When(day)
     if not allow_time:

@@ -516,3 +516,21 @@ def test_simple_forms_do_not_import_dateutil():
         check=True,
     )
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31", "+400000d"])
+def test_dates_outside_the_years_followup_keeps_are_refused(text):
+    with pytest.raises(DateError) as caught:
+        parse_when(text, today=TODAY)
+    assert text in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_edges_of_the_years_followup_keeps_are_accepted():
+    assert parse_when("1900-01-01", today=TODAY).day == date(1900, 1, 1)
+    assert parse_when("2999-12-31", today=TODAY).day == date(2999, 12, 31)
+
+
+def test_an_extreme_date_is_a_user_error_on_the_command_line(cli):
+    for args in (["due", "--on", "9999-12-01", "--days", "3660"], ["stats", "--on", "0001-01-01"]):
+        run = cli(*args)
+        assert run.exit_code == 2 and len(run.stderr.strip().splitlines()) == 1, run.stderr
