@@ -142,6 +142,27 @@ def followup_command():
     return typer.main.get_command(app)
 
 
+def _invoke(command, args: list[str], *, env: dict, input: str | None = None) -> Run:
+    """One in-process run of the command tree, with its own stdin, stdout, stderr and env."""
+    code = 0
+    with CliRunner().isolation(input=input, env=env) as (out, err, _):
+        try:
+            command.main(args=list(args), prog_name="followup")
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    return Run(code, stdout, stderr)
+
+
+@pytest.fixture(scope="session")
+def invoke(followup_command) -> Callable[..., Run]:
+    """`invoke(args, env=...)`: a run on any database, for session-wide templates."""
+    return lambda args, *, env, input=None: _invoke(followup_command, args, env=env, input=input)
+
+
 @pytest.fixture
 def cli(db_url: str, followup_command) -> CLI:
     """Run `followup ARGS...` in-process, as the console script would, on the test's database.
@@ -149,24 +170,13 @@ def cli(db_url: str, followup_command) -> CLI:
     Keyword `today="YYYY-MM-DD"` sets the clock (FOLLOWUP_TODAY) for forms such as
     `tomorrow` or `fri`; `input` feeds stdin; `env` adds variables.
     """
-    runner = CliRunner()
 
     def run(*args: str, input: str | None = None, today: str | None = None, env: dict | None = None) -> Run:
         environment = {"FOLLOWUP_DB": db_url}
         if today:
             environment["FOLLOWUP_TODAY"] = today
         environment.update(env or {})
-        code = 0
-        with runner.isolation(input=input, env=environment) as (out, err, _):
-            try:
-                followup_command.main(args=list(args), prog_name="followup")
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
-        return Run(code, stdout, stderr)
+        return _invoke(followup_command, list(args), env=environment, input=input)
 
     return run
 

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import sys
 from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import make_url
-from typer.testing import CliRunner
 
 pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
@@ -188,22 +186,8 @@ SCENARIO: list[list[str]] = [
 ]
 
 
-def _invoke(command, env: dict, args: list[str]) -> tuple[int, str, str]:
-    code = 0
-    with CliRunner().isolation(env=env) as (out, err, _):
-        try:
-            command.main(args=list(args), prog_name="followup")
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
-    return code, stdout, stderr
-
-
 @pytest.fixture(scope="session")
-def scenario_template(tmp_path_factory, followup_command) -> Path:
+def scenario_template(tmp_path_factory, invoke) -> Path:
     """The scenario's database, built once per run through the CLI."""
     folder = tmp_path_factory.mktemp("stats-scenario")
     path = folder / "template.db"
@@ -217,8 +201,8 @@ def scenario_template(tmp_path_factory, followup_command) -> Path:
         "NO_COLOR": "1",
     }
     for args in SCENARIO:
-        code, _, stderr = _invoke(followup_command, env, args)
-        assert code == 0, (args, stderr)
+        run = invoke(args, env=env)
+        assert run.exit_code == 0, (args, run.stderr)
     with closing(sqlite3.connect(path)) as con:  # everything from the -wal file into the one file
         busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     assert busy == 0
