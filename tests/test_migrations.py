@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -58,9 +59,11 @@ def test_migrated_schema_matches_the_models(db_path):
     engine.dispose()
 
 
-def test_first_release_database_opens_with_everything_kept(tmp_path, cli):
+@pytest.mark.parametrize("fixture", ["schema_m001.db", "schema_m003.db"])
+def test_an_earlier_schema_opens_with_everything_kept(tmp_path, cli, fixture):
+    """Both fixtures hold the same month, written by the CLI of their schema (tests/fixtures)."""
     db = tmp_path / "old.db"
-    shutil.copy(FIXTURES / "schema_m001.db", db)
+    shutil.copy(FIXTURES / fixture, db)
     before = _rows(db)
     listed = cli("list", "--json", env={"FOLLOWUP_DB": str(db)})
     assert listed.exit_code == 0, listed.stderr
@@ -71,6 +74,9 @@ def test_first_release_database_opens_with_everything_kept(tmp_path, cli):
             assert [name for name, _ in after[table]] == [name for name, _ in MIGRATIONS]
         else:
             assert after[table] == rows, table  # nothing lost or altered
+    with closing(sqlite3.connect(db)) as con:  # upgraded in place: the contact index of m003 is there
+        indexes = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "ix_followup_contact_status_due" in indexes and "ix_followup_contact_status" not in indexes
     by_name = {c["name"]: c for c in listed.json()}
     assert set(by_name) == {"Bob Li", "Sue Chen", "王强", "陈素", "Tom Wang", "Ann Lee", "Max Mustermann"}
     assert by_name["Sue Chen"]["status"] == "repeat"
