@@ -214,6 +214,22 @@ class Builder:
         )
         return tid
 
+    def cancelled_next_touch(self, p: Plan, *, closed_on: date) -> None:
+        """The cadence touch the last call scheduled, cancelled when the prospect was decided."""
+        step = len(p.days) + 1
+        if step <= CADENCE:
+            self.followup(
+                p.id,
+                p.days[-1] + timedelta(days=GAPS[step - 2]),
+                "touch",
+                "call",
+                touch_reason(step, p.referred, False),
+                "cancelled",
+                cadence_step=step,
+                closed_on=closed_on,
+                created=p.days[-1],
+            )
+
     def cadence_touches(self, p: Plan, *, last_outcome: str | None = "random") -> None:
         """The touches of the cadence part, each completing the cadence follow-up it was due for."""
         due = p.days[0]
@@ -373,35 +389,11 @@ class Builder:
             self.cadence_touches(p, last_outcome="stop")
         elif p.kind == "lost":
             self.cadence_touches(p)
-            step = len(p.days) + 1
-            if step <= CADENCE:  # the open cadence touch, cancelled by `followup lost`
-                self.followup(
-                    p.id,
-                    p.days[-1] + timedelta(days=GAPS[step - 2]),
-                    "touch",
-                    "call",
-                    touch_reason(step, p.referred, False),
-                    "cancelled",
-                    cadence_step=step,
-                    closed_on=p.lost_on,
-                    created=p.days[-1],
-                )
+            self.cancelled_next_touch(p, closed_on=p.lost_on)  # cancelled by `followup lost`
             self.lost.append(p.id)
         else:  # customer, repeat: the sale on the deciding touch
             self.cadence_touches(p, last_outcome="committed")
-            step = len(p.days) + 1
-            if step <= CADENCE:  # the cadence touch the last call scheduled, cancelled by the sale
-                self.followup(
-                    p.id,
-                    p.days[-1] + timedelta(days=GAPS[step - 2]),
-                    "touch",
-                    "call",
-                    touch_reason(step, p.referred, False),
-                    "cancelled",
-                    cadence_step=step,
-                    closed_on=p.sales[0],
-                    created=p.days[-1],
-                )
+            self.cancelled_next_touch(p, closed_on=p.sales[0])  # cancelled by the sale
             checkin = None
             for n, day in enumerate(p.sales):
                 if n:  # a repeat sale: a touch that day, the earlier check-in superseded
