@@ -137,6 +137,8 @@ class Builder:
     """Turns plans into rows: one list of dicts per table, with explicit ids."""
 
     def __init__(self, rng: random.Random):
+        from followup.config import current_user
+
         self.rng = rng
         self.next_id = {"touch": 1, "sale": 1, "followup": 1, "referral": 1, "referral_ask": 1}
         self.names: dict[int, str] = {}
@@ -144,6 +146,7 @@ class Builder:
         self.customers: list[int] = []  # ids of customers so far (referrers for source customer)
         self.lost: list[int] = []  # ids of lost contacts so far (referrers for source declined)
         self.dnc: set[int] = set()
+        self.owner = current_user()  # one salesperson's book (on SQLite the owner is not filtered on)
         self.companies = [
             " ".join(x for x in (rng.choice(COMPANY_A), rng.choice(COMPANY_B), rng.choice(COMPANY_C)) if x)
             for _ in range(2000)
@@ -277,6 +280,7 @@ class Builder:
                 "lost_on": p.lost_on,
                 "lost_reason": r.choice(LOST_REASONS) if p.kind == "lost" else None,
                 "created_at": self._stamp(created),
+                "owner": self.owner,
             }
         )
         if p.kind == "dnc":

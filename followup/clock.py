@@ -122,7 +122,7 @@ def today() -> date:
     match = _ISO.fullmatch(value)
     if match:
         day = _real_date(*map(int, match.groups()))
-        if day is not None:
+        if day is not None and FIRST_YEAR <= day.year <= LAST_YEAR:
             return day
     raise _env_error(value)
 
@@ -268,7 +268,8 @@ def _dateutil_fields(part: str, *, shown: str) -> tuple[int | None, int | None, 
                 warnings.simplefilter("ignore", UnknownTimezoneWarning)
                 a = parse(part, default=_DEFAULT_A, dayfirst=dayfirst)
                 b = parse(part, default=_DEFAULT_B, dayfirst=dayfirst)
-        except (OverflowError, ValueError):  # dateutil's ParserError is a ValueError
+        # dateutil's ParserError is a ValueError; a huge number of minutes is a decimal error
+        except (ArithmeticError, ValueError):
             continue
         has_time = a.time() != _DEFAULT_A.time() or b.time() != _DEFAULT_B.time()
         if has_time or a.tzinfo is not None:
@@ -360,4 +361,7 @@ def _error(shown: str, problem: str) -> DateError:
 
 
 def _env_error(value: str) -> DateError:
-    return DateError(f"{TODAY_ENV}={value!r} is not a date; set it to YYYY-MM-DD or unset it")
+    return DateError(
+        f"{TODAY_ENV}={value!r} is not a date followup keeps; "
+        f"set it to YYYY-MM-DD in the years {FIRST_YEAR} to {LAST_YEAR}, or unset it"
+    )

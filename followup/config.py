@@ -16,6 +16,8 @@ DEFAULT_PROSPECT_GAPS = (1, 2, 3, 4, 5, 7, 7, 10, 14, 14, 21)
 DEFAULT_AFTER_SALE_DAYS = (2, 4, 8)
 DEFAULT_CHECKIN_MONTHS = 12
 DEFAULT_WEEKLY_REFERRAL_TARGET = 1
+# Ten years: longer waits would run dates off the calendar (and no follow-up waits that long).
+MAX_DAYS, MAX_MONTHS = 3660, 120
 
 
 def _base_dir(kind: str) -> Path:
@@ -36,6 +38,36 @@ def data_dir() -> Path:
 
 def default_db_path() -> Path:
     return data_dir() / "followup.db"
+
+
+MAX_USER_LENGTH = 64
+
+
+def check_user(name: str, *, option: str = "--user") -> str:
+    """A salesperson's name as given to `--user`/`--owner`/FOLLOWUP_USER, trimmed; refused when blank,
+    too long or holding control characters."""
+    clean = name.strip()
+    if not clean or len(clean) > MAX_USER_LENGTH or not clean.isprintable():
+        raise UserError(
+            f"{option}: {name!r} is not a salesperson's name; give a login or name of 1 to "
+            f"{MAX_USER_LENGTH} printable characters, such as alice"
+        )
+    return clean
+
+
+def current_user(given: str | None = None) -> str:
+    """Who is using followup: `--user`, else FOLLOWUP_USER, else the login name of the account."""
+    if given is not None:
+        return check_user(given)
+    from_env = os.environ.get("FOLLOWUP_USER")
+    if from_env is not None:
+        return check_user(from_env, option="FOLLOWUP_USER")
+    import getpass
+
+    try:
+        return check_user(getpass.getuser(), option="the login name")
+    except (OSError, KeyError, UserError):  # no login name (some containers): one shared owner
+        return "me"
 
 
 def config_path() -> Path:
@@ -72,13 +104,13 @@ def _days_list(path: Path, key: str, value: object, *, length: int | None = None
     ok = (
         isinstance(value, list)
         and value
-        and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+        and all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_DAYS for v in value)
         and (length is None or len(value) == length)
     )
     if not ok:
         size = f"{length} " if length else ""
         raise UserError(
-            f"{path}: cadence.{key} must be a list of {size}whole numbers of days above 0, "
+            f"{path}: cadence.{key} must be a list of {size}whole numbers of days from 1 to {MAX_DAYS}, "
             f"such as {list(DEFAULT_AFTER_SALE_DAYS if length else DEFAULT_PROSPECT_GAPS)}"
         )
     return tuple(value)
@@ -115,8 +147,8 @@ def _cadence(path: Path, cadence: object, settings: Settings) -> Settings:
         settings = replace(settings, after_sale_days=_days_list(path, "after_sale", cadence["after_sale"], length=3))
     if "checkin_months" in cadence:
         months = cadence["checkin_months"]
-        if not _whole(months, least=1):
-            raise UserError(f"{path}: cadence.checkin_months must be a whole number above 0, such as 12")
+        if not _whole(months, least=1) or months > MAX_MONTHS:
+            raise UserError(f"{path}: cadence.checkin_months must be a whole number from 1 to {MAX_MONTHS}, such as 12")
         settings = replace(settings, checkin_months=months)
     return settings
 

@@ -7,5 +7,12 @@ class UserError(Exception):
     exit_code = 2
 
 
+class DatabaseBusy(UserError):
+    """Another command held the database for longer than the bounded wait: nothing was changed,
+    and running the command again is the cure. Not the user's mistake, so exit status 1."""
+
+    exit_code = 1
+
+
 class DateError(UserError, ValueError):
     """A date or time the user typed could not be read."""

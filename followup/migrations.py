@@ -149,10 +149,30 @@ def m003_followup_contact_due_index(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_followup_contact_status_due ON followup (contact_id, status, due)"))
 
 
+OWNER_INFO_KEY = "followup.user"
+
+
+def m004_contact_owner(conn: Connection) -> None:
+    """Team mode: every contact belongs to one salesperson.
+
+    The contacts already there become those of whoever first opens the database with this
+    release (`--user`, FOLLOWUP_USER or the login name); a team hands them over afterwards
+    with `followup edit CONTACT --owner NAME`. Names are looked up per salesperson, hence
+    the index on (owner, name_key).
+    """
+    from .config import current_user
+
+    owner = conn.info.get(OWNER_INFO_KEY) or current_user()
+    conn.execute(text("ALTER TABLE contact ADD COLUMN owner VARCHAR NOT NULL DEFAULT ''"))
+    conn.execute(text("UPDATE contact SET owner = :owner"), {"owner": owner})
+    conn.execute(text("CREATE INDEX ix_contact_owner_name_key ON contact (owner, name_key)"))
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("m001_initial", m001_initial),
     ("m002_big_amounts", m002_big_amounts),
     ("m003_followup_contact_due_index", m003_followup_contact_due_index),
+    ("m004_contact_owner", m004_contact_owner),
 ]
 
 
@@ -193,9 +213,10 @@ def is_current(engine: Engine) -> bool:
     return len(applied_steps(engine)) == len(MIGRATIONS)
 
 
-def migrate(engine: Engine, steps: list[tuple[str, Step]] | None = None) -> list[str]:
+def migrate(engine: Engine, steps: list[tuple[str, Step]] | None = None, *, user: str | None = None) -> list[str]:
     """Bring the database up to date; return the names of the steps that ran.
 
+    `user` is the salesperson opening it, who owns the rows a step has to give an owner.
     A database that records a step this release does not know was written by a newer
     release: it is refused untouched rather than risk damaging it.
     """
@@ -211,7 +232,11 @@ def migrate(engine: Engine, steps: list[tuple[str, Step]] | None = None) -> list
             ledger = _ledger(conn)
             if name in applied(conn):  # another process got there first
                 continue
-            step(conn)
+            conn.info[OWNER_INFO_KEY] = user
+            try:
+                step(conn)
+            finally:
+                conn.info.pop(OWNER_INFO_KEY, None)
             conn.execute(ledger.insert().values(name=name, applied_at=utcnow()))
         ran.append(name)
     return ran

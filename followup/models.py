@@ -23,6 +23,8 @@ def _fk(target: str, *, ondelete: str, nullable: bool, index: bool = False) -> C
 
 
 class Contact(SQLModel, table=True):
+    __table_args__ = (Index("ix_contact_owner_name_key", "owner", "name_key"),)  # m004
+
     id: int | None = Field(default=None, primary_key=True)
     name: str
     # casefold(name): Unicode-correct case-insensitive look-ups on both databases
@@ -39,6 +41,8 @@ class Contact(SQLModel, table=True):
     lost_on: date | None = None
     lost_reason: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # the salesperson whose contact this is (m004); in team mode each sees their own
+    owner: str = ""
 
 
 class Referral(SQLModel, table=True):

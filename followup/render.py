@@ -31,9 +31,18 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+# C0 and C1 control characters (ESC among them): a name holding them must not steer the terminal
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
+
+
+def printable(text: str) -> str:
+    """`text` as it may reach a terminal: control characters shown as `\\x1b`, not obeyed."""
+    return text.translate(_CONTROLS)
+
+
 def say(console: Console, text: str, *, style: str | None = None) -> None:
-    """One line of output: never wrapped, never read as markup."""
-    console.print(Text(text, style=style or ""), soft_wrap=True)
+    """One line of output: never wrapped, never read as markup, no control characters."""
+    console.print(Text(printable(text), style=style or ""), soft_wrap=True)
 
 
 def warn(text: str) -> None:
@@ -62,7 +71,7 @@ def _fitted(title: str | None, spec: list[Spec], rows: list[tuple], *, width: in
     for i in keep:
         table.add_column(spec[i][0], **spec[i][1])
     for row in rows:
-        table.add_row(*(row[i] for i in keep))
+        table.add_row(*(printable(row[i]) if isinstance(row[i], str) else row[i] for i in keep))
     return table
 
 
@@ -106,7 +115,7 @@ def render_due(report: DueReport) -> None:
         table.add_column("status")
         table.add_column("touches", justify="right")
         for n in report.no_next_step:
-            table.add_row(str(n.contact_id), n.contact, n.status, str(n.touches))
+            table.add_row(str(n.contact_id), printable(n.contact), n.status, str(n.touches))
         out.print(table)
     today = len(report.due) - report.overdue
     parts = [f"{report.overdue} overdue", f"{today} due today"]
@@ -121,7 +130,8 @@ def render_due(report: DueReport) -> None:
 # ---------------------------------------------------------------- list
 
 
-def render_list(rows: list[ContactRow]) -> None:
+def render_list(rows: list[ContactRow], *, owners: bool = False) -> None:
+    """The contact table; `owners` adds whose contact each is (`list --team`)."""
     out = stdout()
     if not rows:
         say(out, "No contacts match.")
@@ -136,24 +146,23 @@ def render_list(rows: list[ContactRow]) -> None:
         ("next", {"no_wrap": True}, 0),
         ("referrer", {"max_width": 14, "overflow": "ellipsis", "no_wrap": True}, 90),
     ]
-    table = _fitted(
-        None,
-        spec,
-        [
-            (
-                str(r.id),
-                r.name,
-                r.company or "",
-                Text("stopped", style="red") if r.do_not_contact else Text(r.status),
-                str(r.touches),
-                r.last_touch or "",
-                r.next_due or "",
-                r.referrer or "",
-            )
-            for r in rows
-        ],
-        width=out.width,
-    )
+    cells = [
+        (
+            str(r.id),
+            r.name,
+            r.company or "",
+            Text("stopped", style="red") if r.do_not_contact else Text(r.status),
+            str(r.touches),
+            r.last_touch or "",
+            r.next_due or "",
+            r.referrer or "",
+        )
+        for r in rows
+    ]
+    if owners:
+        spec.append(("owner", {"max_width": 14, "overflow": "ellipsis", "no_wrap": True}, 0))
+        cells = [(*row, r.owner) for row, r in zip(cells, rows, strict=True)]
+    table = _fitted(None, spec, cells, width=out.width)
     out.print(table)
     say(out, _plural(len(rows), "contact") + ".", style="dim")
 
@@ -164,9 +173,9 @@ def render_list(rows: list[ContactRow]) -> None:
 def render_show(detail: ContactDetail) -> None:
     out = stdout()
     c = detail.contact
-    head = Text(f"#{c['id']} {c['name']}", style="bold")
+    head = Text(printable(f"#{c['id']} {c['name']}"), style="bold")
     if c["company"]:
-        head.append(f", {c['company']}")
+        head.append(printable(f", {c['company']}"))
     head.append(f"  {c['status']}", style="cyan")
     if c["do_not_contact"]:
         head.append("  do not contact", style="bold red")
@@ -190,7 +199,7 @@ def render_show(detail: ContactDetail) -> None:
         if value:
             say(out, f"  {label}: {value}")
     if detail.referred:
-        table = _table(f"People {c['name']} referred ({c['name']} is their sales coach)")
+        table = _table(printable(f"People {c['name']} referred ({c['name']} is their sales coach)"))
         for col in ("#", "name", "source", "referred", "how it ended"):
             table.add_column(col)
         for r in detail.referred:
@@ -199,11 +208,11 @@ def render_show(detail: ContactDetail) -> None:
             )
             if r["first_sale"]:
                 ended += f" ({r['first_sale']})"
-            table.add_row(str(r["id"]), r["name"], r["source"], r["date"], ended)
+            table.add_row(str(r["id"]), printable(r["name"]), r["source"], r["date"], printable(ended))
         out.print(table)
     table = _table("Timeline")
     table.add_column("date", no_wrap=True)
     table.add_column("what")
     for event in detail.timeline:
-        table.add_row(event["date"], event["what"])
+        table.add_row(event["date"], printable(event["what"]))
     out.print(table)

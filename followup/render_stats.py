@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .render import say, stdout
+from .render import printable, say, stdout
 
 if TYPE_CHECKING:
     from .stats import Stats
@@ -151,6 +151,28 @@ def _money(d: dict) -> Panel:
     return Panel(table, title="Money won", title_align="left")
 
 
+def _team(d: dict) -> Panel:
+    table = _table("", "prospects", "decided", "won", "close rate", "referrals", "asks", "touches to win")
+    for row in d["salespeople"]:
+        avg = row["avg_touches_to_win"]
+        table.add_row(
+            printable(row["name"]),
+            str(row["prospects"]),
+            str(row["decided"]),
+            str(row["won"]),
+            _rate_cell(row),
+            str(row["referrals"]),
+            str(row["asks"]),
+            "-" if avg is None else f"{avg:g}",
+        )
+    note = Text(
+        f"Field: 5 to 11 touches close about 80%, referred prospects about {pct(d['referred']['benchmark'])}, "
+        f"and a win takes about {d['avg_touches_to_win_benchmark']} touches",
+        style="dim",
+    )
+    return Panel(Group(table, note), title="Per salesperson", title_align="left")
+
+
 EMPTY = """Nothing to review yet{since}.
 
 followup stats compares your own results with the field's figures once you have some:
@@ -170,7 +192,14 @@ def render_stats(stats: Stats) -> None:
         say(out, EMPTY.format(since=f" for prospects first seen since {d['since']}" if d["since"] else ""))
         return
     scope = f"As of {d['date']}" + (f", prospects first seen since {d['since']}" if d["since"] else "")
+    if d.get("salesperson"):
+        scope += f", {d['salesperson']}'s contacts"
+    elif d.get("salespeople") is not None:
+        scope += ", the whole team"
     say(out, f"{scope}: {d['prospects']} prospects, {d['decided']} decided, {d['won']} won.", style="bold")
-    for panel in (_persistence(d), _giving_up(d), _referrals(d), _sources(d), _asking(d), _weekly(d), _money(d)):
+    panels = [_persistence(d), _giving_up(d), _referrals(d), _sources(d), _asking(d), _weekly(d), _money(d)]
+    if d.get("salespeople") is not None:
+        panels.insert(0, _team(d))
+    for panel in panels:
         out.print(panel)
     say(out, "* fewer than 5 decided: too few to judge", style="dim")

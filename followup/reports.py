@@ -19,6 +19,7 @@ from .enums import KIND_ORDER, POST_SALE_KINDS, FollowupStatus, Kind, Outcome, S
 from .models import Contact, FollowUp, Referral, ReferralAsk, Sale, Touch
 from .services import (
     ACTIVE_STATUSES,
+    Salesperson,
     matching_filter,
     referral_of,
     referred_by,
@@ -26,6 +27,12 @@ from .services import (
 )
 
 OPEN = FollowupStatus.open.value
+
+
+def _mine(query, who: Salesperson | None):
+    """`query` kept to `who`'s contacts in team mode (it must select from `Contact`)."""
+    scope = who.scope() if who is not None else None
+    return query if scope is None else query.where(scope)
 
 
 def _touches_of(contact_id):
@@ -104,12 +111,14 @@ def due_report(
     days: int = 0,
     weekly_referral_target: int = DEFAULT_WEEKLY_REFERRAL_TARGET,
     with_nudges: bool = True,
+    who: Salesperson | None = None,
 ) -> DueReport:
     """Open follow-ups due on or before `on` (overdue first, then by kind), the next `days`
-    days, the active contacts with nothing scheduled, and the referral nudges (see `nudges`)."""
+    days, the active contacts with nothing scheduled, and the referral nudges (see `nudges`);
+    in team mode only those of `who`'s contacts."""
     until = on + timedelta(days=days)
     kind_rank = case({k.value: rank for k, rank in KIND_ORDER.items()}, value=FollowUp.kind, else_=len(KIND_ORDER))
-    rows = session.execute(
+    query = (
         select(
             FollowUp.id,
             FollowUp.contact_id,
@@ -125,7 +134,8 @@ def due_report(
         .join(Contact, Contact.id == FollowUp.contact_id)
         .where(FollowUp.status == OPEN, FollowUp.due <= until, Contact.do_not_contact.is_(False))
         .order_by(case((FollowUp.due < on, 0), else_=1), kind_rank, FollowUp.due, FollowUp.id)
-    ).all()
+    )
+    rows = session.execute(_mine(query, who)).all()
     due, upcoming = [], []
     for fid, cid, name, company, day, kind, action, reason, touches, referrer in rows:
         item = DueItem(
@@ -135,9 +145,12 @@ def due_report(
     upcoming.sort(key=lambda i: i.due)  # stable: within a day, still by kind
     has_open = exists().where(FollowUp.contact_id == Contact.id, FollowUp.status == OPEN)
     idle = session.execute(
-        select(Contact.id, Contact.name, Contact.status, _touches_of(Contact.id))
-        .where(Contact.status.in_(ACTIVE_STATUSES), Contact.do_not_contact.is_(False), ~has_open)
-        .order_by(Contact.id)
+        _mine(
+            select(Contact.id, Contact.name, Contact.status, _touches_of(Contact.id))
+            .where(Contact.status.in_(ACTIVE_STATUSES), Contact.do_not_contact.is_(False), ~has_open)
+            .order_by(Contact.id),
+            who,
+        )
     ).all()
     return DueReport(
         on.isoformat(),
@@ -145,7 +158,7 @@ def due_report(
         upcoming,
         [NoNextStep(*row) for row in idle],
         days,
-        nudges(session=session, on=on, weekly_referral_target=weekly_referral_target) if with_nudges else [],
+        nudges(session=session, on=on, weekly_referral_target=weekly_referral_target, who=who) if with_nudges else [],
     )
 
 
@@ -170,8 +183,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def nudges(*, session: Session, on: date, weekly_referral_target: int = DEFAULT_WEEKLY_REFERRAL_TARGET) -> list[str]:
-    """At most three short lines for the foot of `due`, each only when it applies, as of `on`:
+def nudges(
+    *,
+    session: Session,
+    on: date,
+    weekly_referral_target: int = DEFAULT_WEEKLY_REFERRAL_TARGET,
+    who: Salesperson | None = None,
+) -> list[str]:
+    """At most three short lines for the foot of `due`, each only when it applies, as of `on`
+    (in team mode, about `who`'s contacts):
 
     - the weekly referral habit: new referrals in the Monday-based week up to `on`, against
       the target (0 turns it off; an empty database is not nagged);
@@ -184,11 +204,14 @@ def nudges(*, session: Session, on: date, weekly_referral_target: int = DEFAULT_
         monday = on - timedelta(days=on.weekday())
         made, anyone = session.execute(
             select(
-                select(func.count())
-                .select_from(Referral)
-                .where(Referral.referred_on >= monday, Referral.referred_on <= on)
-                .scalar_subquery(),
-                exists().where(Contact.id.is_not(None)),
+                _mine(
+                    select(func.count())
+                    .select_from(Referral)
+                    .join(Contact, Contact.id == Referral.prospect_id)
+                    .where(Referral.referred_on >= monday, Referral.referred_on <= on),
+                    who,
+                ).scalar_subquery(),
+                _mine(select(Contact.id), who).exists(),
             )
         ).one()
         if anyone and made < weekly_referral_target:
@@ -213,15 +236,18 @@ def nudges(*, session: Session, on: date, weekly_referral_target: int = DEFAULT_
     past_2_4_8 = or_(eight_passed, exists().where(Sale.contact_id == Contact.id, Sale.day <= on, all_closed))
     last_sale = select(func.max(Sale.day)).where(Sale.contact_id == Contact.id, Sale.day <= on).scalar_subquery()
     never_asked = session.execute(
-        select(Contact.name, func.count().over())
-        .where(
-            Contact.status.in_((Status.customer.value, Status.repeat.value)),
-            Contact.do_not_contact.is_(False),
-            past_2_4_8,
-            ~asked,
+        _mine(
+            select(Contact.name, func.count().over())
+            .where(
+                Contact.status.in_((Status.customer.value, Status.repeat.value)),
+                Contact.do_not_contact.is_(False),
+                past_2_4_8,
+                ~asked,
+            )
+            .order_by(last_sale.desc(), Contact.id.desc())
+            .limit(3),
+            who,
         )
-        .order_by(last_sale.desc(), Contact.id.desc())
-        .limit(3)
     ).all()
     if never_asked:
         total = never_asked[0][1]
@@ -243,17 +269,20 @@ def nudges(*, session: Session, on: date, weekly_referral_target: int = DEFAULT_
         ReferralAsk.customer_id == Contact.id, ReferralAsk.day >= last_day, ReferralAsk.day <= on
     )
     declined = session.execute(
-        select(Contact.name, func.count().over())
-        .where(
-            Contact.status == Status.lost.value,
-            Contact.do_not_contact.is_(False),
-            Contact.lost_on >= on - timedelta(days=30),
-            Contact.lost_on <= on,
-            last_outcome == Outcome.declined.value,
-            ~asked_since,
+        _mine(
+            select(Contact.name, func.count().over())
+            .where(
+                Contact.status == Status.lost.value,
+                Contact.do_not_contact.is_(False),
+                Contact.lost_on >= on - timedelta(days=30),
+                Contact.lost_on <= on,
+                last_outcome == Outcome.declined.value,
+                ~asked_since,
+            )
+            .order_by(Contact.lost_on.desc(), Contact.id.desc())
+            .limit(3),
+            who,
         )
-        .order_by(Contact.lost_on.desc(), Contact.id.desc())
-        .limit(3)
     ).all()
     if declined:
         name, total = declined[0]
@@ -279,9 +308,13 @@ class ContactRow:
     next_due: str | None
     referrer: str | None
     do_not_contact: bool
+    owner: str
 
 
-def contact_rows(*, session: Session, status: str | None = None, tag: str | None = None) -> list[ContactRow]:
+def contact_rows(
+    *, session: Session, status: str | None = None, tag: str | None = None, who: Salesperson | None = None
+) -> list[ContactRow]:
+    """The contacts matching `status` and `tag` (in team mode, `who`'s own), by id."""
     query = select(
         Contact.id,
         Contact.name,
@@ -292,15 +325,17 @@ def contact_rows(*, session: Session, status: str | None = None, tag: str | None
         _next_due_of(Contact.id),
         _referrer_of(Contact.id),
         Contact.do_not_contact,
+        Contact.owner,
     ).order_by(Contact.id)
+    query = _mine(query, who)
     where = matching_filter(status)
     if where is not None:
         query = query.where(where)
     if tag:
         query = query.where(func.lower("," + Contact.tags + ",").contains(f",{tag.strip().lower()},", autoescape=True))
     rows = []
-    for cid, name, company, st, touches, last, nxt, referrer, dnc in session.execute(query).all():
-        rows.append(ContactRow(cid, name, company, st, touches, _iso(last), _iso(nxt), referrer, bool(dnc)))
+    for cid, name, company, st, touches, last, nxt, referrer, dnc, owner in session.execute(query).all():
+        rows.append(ContactRow(cid, name, company, st, touches, _iso(last), _iso(nxt), referrer, bool(dnc), owner))
     return rows
 
 
@@ -356,6 +391,7 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
         "lost_on": _iso(contact.lost_on),
         "lost_reason": contact.lost_reason,
         "added": contact.created_at.date().isoformat(),
+        "owner": contact.owner,
     }
     ref = referral_of(session=session, contact_id=cid)
     referred_by_ = None

@@ -26,6 +26,49 @@ OPEN = FollowupStatus.open.value
 ACTIVE_STATUSES = (Status.prospect.value, Status.customer.value, Status.repeat.value)
 
 
+# ---------------------------------------------------------------- who the command acts for
+
+
+@dataclass(frozen=True)
+class Salesperson:
+    """The salesperson a command acts for.
+
+    The contacts they add are theirs (`name` becomes the owner). With `only_own` (team mode,
+    on a shared PostgreSQL database) names and ids resolve among their own contacts only,
+    and reports show only theirs; without it every contact is in reach, as on a
+    single-user SQLite file where the owner is filled and ignored.
+    """
+
+    name: str
+    only_own: bool = False
+
+    def sees(self, contact: Contact) -> bool:
+        return not self.only_own or contact.owner == self.name
+
+    def scope(self, owner_column=None):
+        """A WHERE condition keeping this salesperson's rows, or None when everything is in reach."""
+        return (owner_column if owner_column is not None else Contact.owner) == self.name if self.only_own else None
+
+
+def acting(who: Salesperson | None) -> Salesperson:
+    """`who`, or the user of this account (`current_user`) with every contact in reach."""
+    if who is not None:
+        return who
+    from .config import current_user
+
+    return Salesperson(current_user())
+
+
+def _not_yours(ref: str, theirs: Sequence[Contact], who: Salesperson) -> UserError:
+    owners = sorted({c.owner for c in theirs})
+    listed = "; ".join(f"#{c.id} {c.name} of {c.owner}" for c in theirs[:4])
+    hand_over = f"followup --user {owners[0]} edit {theirs[0].id} --owner {who.name}"
+    return UserError(
+        f"{ref!r} is not one of your contacts ({who.name}) but {listed}: "
+        f"ask {' or '.join(owners)} to hand it over ({hand_over}) or work as them with --user"
+    )
+
+
 # ---------------------------------------------------------------- finding contacts
 
 
@@ -53,20 +96,19 @@ def _by_id(session: Session, model, ident: int):
     return session.get(model, ident) if ident <= MAX_ID else None
 
 
-def find_contact(*, session: Session, ref: str, substring: bool = True) -> Contact | None:
-    """The contact named by `ref`: `#12`/`12`, exact name, or a unique substring of the name.
-
-    Returns None when nothing matches; raises UserError when the name is ambiguous.
-    """
-    ref = ref.strip()
-    if not ref:
-        raise UserError("a contact must be named: give #ID, the name, or part of the name")
+def _match(session: Session, ref: str, *, substring: bool, owner=None) -> Contact | None:
+    """`find_contact` among the contacts `owner` (a WHERE condition, or None for all) keeps."""
     if m := _ID.fullmatch(ref):
         contact = _by_id(session, Contact, int(m.group(1)))
+        if contact is not None and owner is not None:
+            contact = session.exec(select(Contact).where(Contact.id == contact.id, owner)).first()
         if contact is not None or ref.startswith("#"):
             return contact
     key = name_key(ref)
-    exact = session.exec(select(Contact).where(Contact.name_key == key).order_by(Contact.id)).all()
+    query = select(Contact).order_by(Contact.id)
+    if owner is not None:
+        query = query.where(owner)
+    exact = session.exec(query.where(Contact.name_key == key)).all()
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
@@ -74,9 +116,7 @@ def find_contact(*, session: Session, ref: str, substring: bool = True) -> Conta
     if not substring:
         return None
     pattern = f"%{_like_escape(key)}%"
-    matches = session.exec(
-        select(Contact).where(Contact.name_key.like(pattern, escape="\\")).order_by(Contact.id).limit(50)
-    ).all()
+    matches = session.exec(query.where(Contact.name_key.like(pattern, escape="\\")).limit(50)).all()
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
@@ -84,9 +124,45 @@ def find_contact(*, session: Session, ref: str, substring: bool = True) -> Conta
     return None
 
 
-def resolve_contact(*, session: Session, ref: str) -> Contact:
+def find_contact(
+    *, session: Session, ref: str, substring: bool = True, who: Salesperson | None = None
+) -> Contact | None:
+    """The contact named by `ref`: `#12`/`12`, exact name, or a unique substring of the name.
+
+    Returns None when nothing matches; raises UserError when the name is ambiguous. In team
+    mode (`who.only_own`) only `who`'s contacts are found, and a name or id that matches
+    only a teammate's contact is an error naming the owner.
+    """
+    ref = ref.strip()
+    if not ref:
+        raise UserError("a contact must be named: give #ID, the name, or part of the name")
+    who = acting(who)
+    found = _match(session, ref, substring=substring, owner=who.scope())
+    if found is not None or not who.only_own:
+        return found
+    theirs = _teammates_match(session, ref, substring=substring, who=who)
+    if theirs:
+        raise _not_yours(ref, theirs, who)
+    return None
+
+
+def _teammates_match(session: Session, ref: str, *, substring: bool, who: Salesperson) -> list[Contact]:
+    """The teammates' contacts `ref` would name, to say whose they are."""
+    if m := _ID.fullmatch(ref):
+        contact = _by_id(session, Contact, int(m.group(1)))
+        if contact is not None or ref.startswith("#"):
+            return [contact] if contact is not None else []
+    others = select(Contact).where(Contact.owner != who.name).order_by(Contact.id)
+    exact = session.exec(others.where(Contact.name_key == name_key(ref)).limit(8)).all()
+    if exact or not substring:
+        return list(exact)
+    pattern = f"%{_like_escape(name_key(ref))}%"
+    return list(session.exec(others.where(Contact.name_key.like(pattern, escape="\\")).limit(8)).all())
+
+
+def resolve_contact(*, session: Session, ref: str, who: Salesperson | None = None) -> Contact:
     """Like `find_contact`, but a name that matches nobody is an error."""
-    contact = find_contact(session=session, ref=ref)
+    contact = find_contact(session=session, ref=ref, who=who)
     if contact is None:
         what = f"contact {ref.strip()}" if _ID.fullmatch(ref.strip()) else f"contact matches {ref.strip()!r}"
         raise UserError(f"no {what}; name a contact by #ID, its name, or part of its name (see followup list)")
@@ -195,11 +271,11 @@ class Added:
     namesakes: list[Contact]
 
 
-def _new_contact(session: Session, *, name: str, **fields) -> Contact:
+def _new_contact(session: Session, *, name: str, who: Salesperson, **fields) -> Contact:
     name = " ".join(name.split())
     if not name:
         raise UserError("a contact needs a name (any text, such as 'Sue Chen' or '陈素')")
-    contact = Contact(name=name, name_key=name_key(name), **fields)
+    contact = Contact(name=name, name_key=name_key(name), owner=who.name, **fields)
     session.add(contact)
     session.flush()
     return contact
@@ -218,12 +294,18 @@ def add_contact(
     tags: Sequence[str] = (),
     note: str | None = None,
     first: date | None = None,
+    who: Salesperson | None = None,
 ) -> Added:
-    """A new prospect; the first touch of the cadence is scheduled only when `first` is given."""
-    namesakes = list(session.exec(select(Contact).where(Contact.name_key == name_key(name))).all())
+    """A new prospect of `who`; the first touch of the cadence is scheduled only when `first` is given."""
+    who = acting(who)
+    namesakes_query = select(Contact).where(Contact.name_key == name_key(name))
+    if who.only_own:
+        namesakes_query = namesakes_query.where(who.scope())
+    namesakes = list(session.exec(namesakes_query).all())
     contact = _new_contact(
         session,
         name=name,
+        who=who,
         company=_clean(company),
         phone=_clean(phone),
         email=_clean(email),
@@ -266,10 +348,16 @@ def edit_contact(
     remove_tags: Sequence[str] = (),
     status: Status | None = None,
     do_not_contact: bool | None = None,
+    owner: str | None = None,
 ) -> Edited:
-    """Change a contact. An empty text clears that field; `None` leaves it alone."""
+    """Change a contact. An empty text clears that field; `None` leaves it alone.
+
+    `owner` hands the contact, with everything logged about it, over to another salesperson."""
     changed: list[str] = []
     cancelled: list[FollowUp] = []
+    if owner is not None and owner != contact.owner:
+        contact.owner = owner
+        changed.append("owner")
     if name is not None:
         clean = " ".join(name.split())
         if not clean:
@@ -383,16 +471,18 @@ def add_referral(
     phone: str | None = None,
     email: str | None = None,
     note: str | None = None,
+    who: Salesperson | None = None,
 ) -> Referred:
     """Record that `referrer` referred `prospect`, creating either contact if new.
 
     The prospect is matched by #ID or exact name (a new name is a new person); the
     referrer by #ID, exact name or unique part of the name. Schedules the first touch
     (on the referral day unless `first` is given) and, due the same day, the coach task
-    on the referrer.
+    on the referrer. New contacts are `who`'s; in team mode both are looked up among theirs.
     """
-    referrer_contact = find_contact(session=session, ref=referrer)
-    prospect_contact = find_contact(session=session, ref=prospect, substring=False)
+    who = acting(who)
+    referrer_contact = find_contact(session=session, ref=referrer, who=who)
+    prospect_contact = find_contact(session=session, ref=prospect, substring=False, who=who)
     if prospect_contact is not None and referrer_contact is not None and prospect_contact.id == referrer_contact.id:
         raise UserError(f"{prospect_contact.name} cannot refer themselves; --from names the person who referred them")
     if prospect_contact is not None:
@@ -410,12 +500,13 @@ def add_referral(
             )
     referrer_created = referrer_contact is None
     if referrer_contact is None:
-        referrer_contact = _new_contact(session, name=referrer, tags="")
+        referrer_contact = _new_contact(session, name=referrer, who=who, tags="")
     prospect_created = prospect_contact is None
     if prospect_contact is None:
         prospect_contact = _new_contact(
             session,
             name=prospect,
+            who=who,
             company=_clean(company),
             phone=_clean(phone),
             email=_clean(email),
@@ -540,6 +631,7 @@ def record_ask(
     settings: Settings,
     got: int | None = None,
     names: Iterable[str] = (),
+    who: Salesperson | None = None,
 ) -> Asked:
     """Record that `customer` was asked for referrals on `on`, and the names it yielded.
 
@@ -549,8 +641,10 @@ def record_ask(
     `customer`; anyone else is left as they are. Other names become new prospects referred
     by `customer`, each with a first touch and a coach task on the ask day, like
     `add_referral`. `got` (how many names the ask yielded) defaults to the people named and
-    cannot be fewer. Everything is checked before anything is written.
+    cannot be fewer. Everything is checked before anything is written. New prospects are
+    `who`'s, and in team mode names are looked up among their contacts.
     """
+    who = acting(who)
     if customer.do_not_contact:
         raise UserError(
             f"{customer.name} (#{customer.id}) asked not to be contacted, so they cannot be asked for referrals "
@@ -565,9 +659,9 @@ def record_ask(
     seen_ids: set[int] = set()
     for name in split_names(names):
         try:
-            existing = find_contact(session=session, ref=name)
+            existing = find_contact(session=session, ref=name, who=who)
             if existing is None and _ID.fullmatch(name):
-                resolve_contact(session=session, ref=name)  # `#12` naming nobody: its usual error
+                resolve_contact(session=session, ref=name, who=who)  # `#12` naming nobody: its usual error
         except UserError as exc:
             raise UserError(f"--names: {exc}") from None
         if existing is not None and existing.id == customer.id:
@@ -607,6 +701,7 @@ def record_ask(
             on=on,
             settings=settings,
             source=source,
+            who=who,
         )
         outcome = "new" if referred.prospect_created else "linked"
         outcomes.append(AskedName(name, referred.prospect, outcome, referred=referred))
@@ -755,11 +850,20 @@ def schedule_followup(
     return fu, cancelled
 
 
-def get_followup(*, session: Session, followup_id: int, must_be_open: bool = True) -> FollowUp:
+def get_followup(
+    *, session: Session, followup_id: int, must_be_open: bool = True, who: Salesperson | None = None
+) -> FollowUp:
     fu = _by_id(session, FollowUp, followup_id)
     if fu is None:
         raise UserError(
             f"no follow-up #{followup_id}; the ids are in the first column of followup due and followup show"
+        )
+    who = acting(who)
+    contact = session.get(Contact, fu.contact_id)
+    if not who.sees(contact):
+        raise UserError(
+            f"follow-up #{followup_id} is on #{contact.id} {contact.name}, a contact of {contact.owner}, "
+            f"not yours ({who.name}); work as them with --user {contact.owner}"
         )
     if must_be_open and fu.status != OPEN:
         raise UserError(
@@ -771,20 +875,26 @@ def get_followup(*, session: Session, followup_id: int, must_be_open: bool = Tru
 
 
 def complete_followup(
-    *, session: Session, followup_id: int, on: date, settings: Settings, at: time | None = None
+    *,
+    session: Session,
+    followup_id: int,
+    on: date,
+    settings: Settings,
+    at: time | None = None,
+    who: Salesperson | None = None,
 ) -> Touched:
     """`done`: log a touch with the follow-up's channel, completing exactly this follow-up."""
-    fu = get_followup(session=session, followup_id=followup_id)
+    fu = get_followup(session=session, followup_id=followup_id, who=who)
     contact = session.get(Contact, fu.contact_id)
     via = Channel(fu.action) if fu.action in Channel._value2member_map_ else Channel.other
     return log_touch(session=session, contact=contact, on=on, at=at, via=via, settings=settings, completes=fu)
 
 
 def skip_followup(
-    *, session: Session, followup_id: int, on: date, settings: Settings
+    *, session: Session, followup_id: int, on: date, settings: Settings, who: Salesperson | None = None
 ) -> tuple[FollowUp, FollowUp | None]:
     """Close a follow-up without a touch; a prospect's cadence touch comes back after the same gap."""
-    fu = get_followup(session=session, followup_id=followup_id)
+    fu = get_followup(session=session, followup_id=followup_id, who=who)
     _close([fu], status=FollowupStatus.skipped, on=on)
     contact = session.get(Contact, fu.contact_id)
     again = None
@@ -804,8 +914,10 @@ def skip_followup(
     return fu, again
 
 
-def snooze_followup(*, session: Session, followup_id: int, due: date) -> tuple[FollowUp, date]:
-    fu = get_followup(session=session, followup_id=followup_id)
+def snooze_followup(
+    *, session: Session, followup_id: int, due: date, who: Salesperson | None = None
+) -> tuple[FollowUp, date]:
+    fu = get_followup(session=session, followup_id=followup_id, who=who)
     before = fu.due
     fu.due = due
     session.add(fu)
@@ -837,7 +949,9 @@ def parse_amount(text: str | None) -> int | None:
     if not re.fullmatch(r"\d+(\.\d{1,2})?", cleaned):
         raise UserError(f"--amount: {text!r} is not an amount; use a number such as 1200 or 1,200.50")
     whole, _, frac = cleaned.partition(".")
-    cents = int(whole) * 100 + int((frac + "00")[:2])
+    whole = whole.lstrip("0") or "0"
+    # more digits than the largest amount: too large, and too long for int() (4300 digits at most)
+    cents = int(whole) * 100 + int((frac + "00")[:2]) if len(whole) <= 20 else MAX_AMOUNT_CENTS + 1
     if cents > MAX_AMOUNT_CENTS:
         raise UserError(f"--amount: {text!r} is too large; the most one sale can record is {MAX_AMOUNT_CENTS // 100:,}")
     return cents

@@ -15,6 +15,7 @@ from sqlalchemy import Date, bindparam, text
 from sqlmodel import Session
 
 from .enums import Source
+from .services import Salesperson, acting
 
 BUCKETS = ("1", "2", "3", "4", "5-11", "12+")
 TOUCH_BENCHMARKS = {"1": 0.02, "2": None, "3": 0.05, "4": 0.10, "5-11": 0.80, "12+": None}
@@ -29,11 +30,13 @@ WEEKS = 8
 SOURCE_ORDER = [s.value for s in Source]  # the expected ranking, most effective first
 
 
-def _people_sql(dialect: str, *, since: bool) -> str:
-    """The CTEs every panel starts from. `:on` (and `:since`) are bound parameters."""
+def _people_sql(dialect: str, *, since: bool, owner: bool = False) -> str:
+    """The CTEs every panel starts from. `:on` (and `:since`, `:owner`) are bound parameters;
+    with `owner`, only that salesperson's contacts are counted."""
     # the UTC day on both: SQLite keeps UTC text, PostgreSQL would cast in its session time zone
     created_day = "date(c.created_at)" if dialect == "sqlite" else "CAST(c.created_at AT TIME ZONE 'UTC' AS DATE)"
     since_clause = "AND first_seen >= :since" if since else ""
+    owner_clause = "WHERE c.owner = :owner" if owner else ""
     return f"""
     WITH first_touch AS (
         SELECT contact_id, MIN(day) AS day FROM touch WHERE day <= :on GROUP BY contact_id
@@ -48,6 +51,7 @@ def _people_sql(dialect: str, *, since: bool) -> str:
     ),
     people AS (
         SELECT c.id,
+               c.owner,
                r.source,
                r.referred_on,
                COALESCE(r.referred_on, ft.day, {created_day}) AS first_seen,
@@ -62,6 +66,7 @@ def _people_sql(dialect: str, *, since: bool) -> str:
         LEFT JOIN first_touch ft ON ft.contact_id = c.id
         LEFT JOIN sales s ON s.contact_id = c.id
         LEFT JOIN asked a ON a.contact_id = c.id
+        {owner_clause}
     ),
     scoped AS (
         SELECT * FROM people WHERE first_seen <= :on {since_clause}
@@ -131,12 +136,25 @@ def week_starts(on: date, weeks: int = WEEKS) -> list[date]:
     return [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
 
 
-def compute_stats(*, session: Session, on: date, since: date | None = None, weekly_target: int = 1) -> Stats:
+def compute_stats(
+    *,
+    session: Session,
+    on: date,
+    since: date | None = None,
+    weekly_target: int = 1,
+    who: Salesperson | None = None,
+    per_salesperson: bool = False,
+) -> Stats:
+    """Every figure of `followup stats` as of `on`: in team mode (`who.only_own`) of `who`'s
+    contacts, else of all; `per_salesperson` adds a row per owner (`stats --team`)."""
+    who = acting(who)
     conn = session.connection()
-    base = _people_sql(conn.dialect.name, since=since is not None)
+    base = _people_sql(conn.dialect.name, since=since is not None, owner=who.only_own)
     params: dict = {"on": on}
     if since is not None:
         params["since"] = since
+    if who.only_own:
+        params["owner"] = who.name
 
     def query(sql: str, extra: dict | None = None):
         values = {**params, **(extra or {})}
@@ -228,6 +246,23 @@ def compute_stats(*, session: Session, on: date, since: date | None = None, week
         "by_source": {s: by_source[s] for s in sorted(by_source, key=_expected_rank)},
     }
 
+    salespeople = None
+    if per_salesperson:
+        salespeople = [
+            _row(int(dec or 0), int(won or 0), name=name, prospects=int(n))
+            | {
+                "referrals": int(referrals or 0),
+                "asks": int(asks or 0),
+                "avg_touches_to_win": round(float(avg), 2) if avg is not None else None,
+            }
+            for name, n, dec, won, referrals, asks, avg in query(
+                "SELECT sc.owner, COUNT(*), COUNT(d.id), SUM(COALESCE(d.won, 0)), "
+                "       SUM(CASE WHEN sc.source IS NULL THEN 0 ELSE 1 END), SUM(sc.times_asked), "
+                "       AVG(CASE WHEN d.won = 1 THEN d.touches END) "
+                "FROM scoped sc LEFT JOIN decided d ON d.id = sc.id GROUP BY sc.owner ORDER BY sc.owner"
+            )
+        ]
+
     data = {
         "date": on.isoformat(),
         "since": since.isoformat() if since else None,
@@ -254,6 +289,8 @@ def compute_stats(*, session: Session, on: date, since: date | None = None, week
         "weekly_referrals": weekly,
         "weekly_target": weekly_target,
         "revenue": revenue,
+        "salesperson": who.name if who.only_own else None,
+        "salespeople": salespeople,
     }
     return Stats(data)
 

@@ -1,7 +1,7 @@
 """Shared fixtures: every test gets its own temporary database and explicit dates.
 
 Test modules (or tests) marked `pytest.mark.backends("sqlite", "postgresql")` run every test
-that uses the test's database (`cli`, `db_url`, `dump`, `seed`) once per backend, with the
+that uses the test's database (`cli`, `db_url`, `dump`, `seed`, `session`) once per backend, with the
 backend in the test id; unmarked ones stay on SQLite. The PostgreSQL runs use a throwaway
 server this session starts itself (`postgres`); where the machine has no server binaries they
 are skipped with the reason printed.
@@ -72,7 +72,14 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads the user's real database, settings, clock or terminal."""
-    for name in ("FOLLOWUP_DB", "FOLLOWUP_TODAY", "FOLLOWUP_DEBUG", "FOLLOWUP_CONFIG"):
+    for name in (
+        "FOLLOWUP_DB",
+        "FOLLOWUP_TODAY",
+        "FOLLOWUP_DEBUG",
+        "FOLLOWUP_CONFIG",
+        "FOLLOWUP_USER",
+        "FOLLOWUP_BUSY_TIMEOUT",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("FOLLOWUP_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
@@ -107,28 +114,45 @@ def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> Itera
         server.drop_database(name)
 
 
+# each table (index NULL) and each index, read from the database's own catalog: SQLAlchemy's
+# reflection was most of a dump's time on PostgreSQL
+DUMP_CATALOG = {
+    "sqlite": "SELECT tbl_name, CASE type WHEN 'index' THEN name END FROM sqlite_master "
+    "WHERE type IN ('table', 'index') AND tbl_name NOT LIKE 'sqlite_%'",
+    "postgresql": "SELECT tablename, NULL FROM pg_tables WHERE schemaname = current_schema() "
+    "UNION ALL SELECT tablename, indexname FROM pg_indexes WHERE schemaname = current_schema()",
+}
+
+
 @pytest.fixture
-def dump(db_url: str) -> Callable[[], dict]:
+def dump(db_url: str) -> Iterator[Callable[[], dict]]:
     """`dump()`: the test's database as data, on either backend: per table its columns, its
     indexes and its rows (sorted); compare two dumps to prove a command wrote nothing."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    # one engine for the test's dumps: on PostgreSQL its connection is kept between them (a
+    # new one costs as much as the dump); a SQLite file is opened afresh each time
+    sqlite = "://" not in db_url
+    engine = create_engine(f"sqlite:///{db_url}", poolclass=NullPool) if sqlite else create_engine(db_url)
 
     def read() -> dict[str, tuple[list[str], list[str], list[tuple]]]:
-        from sqlalchemy import create_engine, inspect, text
+        with engine.connect() as conn:
+            indexes: dict[str, list[str]] = {}
+            for table, index in conn.execute(text(DUMP_CATALOG[conn.dialect.name])):
+                indexes.setdefault(table, []).extend([index] if index else [])
+            tables = {}
+            for table in sorted(indexes):
+                result = conn.execute(text(f'SELECT * FROM "{table}"'))
+                tables[table] = (
+                    list(result.keys()),
+                    sorted(indexes[table]),
+                    sorted((tuple(r) for r in result), key=repr),
+                )
+            return tables
 
-        engine = create_engine(db_url if "://" in db_url else f"sqlite:///{db_url}")
-        try:
-            with engine.connect() as conn:
-                inspector = inspect(conn)
-                tables = {}
-                for table in sorted(inspector.get_table_names()):
-                    indexes = sorted(str(index["name"]) for index in inspector.get_indexes(table))
-                    result = conn.execute(text(f'SELECT * FROM "{table}"'))
-                    tables[table] = (list(result.keys()), indexes, sorted((tuple(r) for r in result), key=repr))
-                return tables
-        finally:
-            engine.dispose()
-
-    return read
+    yield read
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -190,18 +214,26 @@ def _seed_templates() -> dict:
 def seed(backend: str, db_path: Path, db_url: str, cli: CLI, _seed_templates: dict, tmp_path_factory, request):
     """`seed(commands)`: the test's database starts as what `commands` (each a list of `followup`
     arguments, each of which must succeed) leave behind. They run through the CLI once per
-    run and backend, into a template that each test then copies."""
+    run and backend, into a template that each test then copies. `config`: the text of the
+    settings file those commands run with (the test's own settings file is left as it is);
+    `today`: their clock (FOLLOWUP_TODAY)."""
 
-    def apply(commands: list) -> None:
-        key = (backend, tuple(tuple(args) for args in commands))
+    def apply(commands: list, *, config: str = "", today: str | None = None) -> None:
+        key = (backend, tuple(tuple(args) for args in commands), config, today)
         if key not in _seed_templates:
+            folder = tmp_path_factory.mktemp("seed")
+            env = {}
+            if config:
+                (folder / "config.toml").write_text(config, encoding="utf-8")
+                env["FOLLOWUP_CONFIG"] = str(folder / "config.toml")
             if backend == "sqlite":
-                template = str(tmp_path_factory.mktemp("seed") / "template.db")
+                template = str(folder / "template.db")
             else:
                 server = request.getfixturevalue("postgres")
                 template = server.create_database()
+            env["FOLLOWUP_DB"] = template if backend == "sqlite" else server.url(template)
             for args in commands:
-                run = cli(*args, env={"FOLLOWUP_DB": template if backend == "sqlite" else server.url(template)})
+                run = cli(*args, env=env, today=today)
                 assert run.exit_code == 0, (args, run.stdout, run.stderr)
             if backend == "sqlite":
                 with closing(sqlite3.connect(template)) as con:  # everything from the -wal file into the one file
@@ -218,20 +250,31 @@ def seed(backend: str, db_path: Path, db_url: str, cli: CLI, _seed_templates: di
 
 
 @pytest.fixture
-def session() -> Iterator:
-    """A SQLModel session on a fresh in-memory database, migrated like a real one."""
+def session(backend: str, request: pytest.FixtureRequest) -> Iterator:
+    """A SQLModel session on a fresh database, migrated like a real one: in memory on SQLite;
+    under the `backends` marker also a new database of the `postgres` server, dropped after."""
     from sqlalchemy.pool import StaticPool
     from sqlmodel import Session, create_engine
 
-    from followup.db import _tune_sqlite
+    from followup.db import _tune_sqlite, make_engine
     from followup.migrations import migrate
 
-    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-    _tune_sqlite(engine)
-    migrate(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
-    engine.dispose()
+    server, name = None, None
+    if backend == "sqlite":
+        engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+        _tune_sqlite(engine)
+        migrate(engine)
+    else:
+        server = request.getfixturevalue("postgres")
+        name = server.create_database()
+        engine = make_engine(server.url(name))
+    try:
+        with Session(engine, expire_on_commit=False) as s:
+            yield s
+    finally:
+        engine.dispose()
+        if server is not None:
+            server.drop_database(name)
 
 
 @pytest.fixture
@@ -285,6 +328,7 @@ class PostgresServer:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postgres-admin")
         self._spare: Future | None = None
         self._force = ""
+        self._strategy = ""
         self._pending: list[Future] = []
         self._started = False
 
@@ -352,6 +396,9 @@ class PostgresServer:
 
         self._admin = psycopg.connect(self.dsn("postgres"), autocommit=True)
         self._force = " WITH (FORCE)" if self._admin.info.server_version >= 130000 else ""
+        # 15+ copies a template through the WAL by default; copying its files makes and later
+        # drops these small databases in half the time
+        self._strategy = " STRATEGY FILE_COPY" if self._admin.info.server_version >= 150000 else ""
         self._admin.execute(f'CREATE DATABASE "{self.TEMPLATE}"')
         from sqlalchemy import create_engine
 
@@ -398,7 +445,7 @@ class PostgresServer:
         return self._worker.submit(run)
 
     def _create_sql(self, name: str, template: str) -> str:
-        return f'CREATE DATABASE "{name}" TEMPLATE "{template}"'
+        return f'CREATE DATABASE "{name}" TEMPLATE "{template}"{self._strategy}'
 
     def _drop_sql(self, name: str) -> str:
         return f'DROP DATABASE IF EXISTS "{name}"{self._force}'

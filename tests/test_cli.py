@@ -1,28 +1,31 @@
 """The command-line contract of SPEC section 2: errors, contact names, tables, JSON, rm, help,
 where the database lives, colour.
 
-Every test drives the real CLI on its own temporary database with explicit dates.
+Every test drives the real CLI on its own temporary database with explicit dates, once on a
+SQLite file and once on a PostgreSQL database; the few about the SQLite file itself (or that
+open no database at all) run on SQLite only, each saying why.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 import typer.main
 from rich.cells import cell_len
-from typer.testing import CliRunner
+from sqlalchemy import create_engine, text
 
 from followup import __version__
 from followup.cli import app
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 # Every command the app registers; the contract's commands must all be among them.
 COMMANDS = list(typer.main.get_command(app).commands)
@@ -48,57 +51,34 @@ NO_NEXT_STEP_KEYS = {"contact_id", "contact", "status", "touches"}
 LIST_KEYS = {"id", "name", "company", "status", "touches", "last_touch", "next_due", "referrer", "do_not_contact"}
 
 
-def dump(path: Path) -> list[str]:
-    """Every table, every row: the whole database as SQL text."""
-    con = sqlite3.connect(path)
+def sql(db: str, statement: str, **params) -> list[tuple]:
+    """Run one SQL statement on a database of either backend (a file path or a URL), outside
+    followup; the rows it returns, if any."""
+    engine = create_engine(db if "://" in db else f"sqlite:///{db}")
     try:
-        return list(con.iterdump())
+        with engine.begin() as conn:
+            result = conn.execute(text(statement), params)
+            return [tuple(row) for row in result] if result.returns_rows else []
     finally:
-        con.close()
+        engine.dispose()
 
 
-def restore(template: Path, db_path: Path) -> None:
-    """Copy a template database (checkpointed: all in the one file) into this test's database file."""
-    shutil.copyfile(template, db_path)
+@pytest.fixture
+def whole_db(backend, db_path, dump) -> Callable[[], object]:
+    """`whole_db()`: all the test's database holds, to compare before and after a command: on
+    SQLite the file's full SQL text (schema, rows, AUTOINCREMENT counters); on PostgreSQL
+    `dump()`, its tables, columns, indexes and rows."""
+    if backend != "sqlite":
+        return dump
+
+    def read() -> list[str]:
+        with closing(sqlite3.connect(db_path)) as con:
+            return list(con.iterdump())
+
+    return read
 
 
-def build_database(folder: Path, commands: list[list[str]], *, config: str = "") -> tuple[Path, dict[str, int]]:
-    """Run `commands` through the CLI into a new database; return it and the contact ids by name."""
-    from followup.cli import app
-
-    path = folder / "template.db"
-    settings = folder / "config.toml"
-    if config:
-        settings.write_text(config, encoding="utf-8")
-    env = {
-        "FOLLOWUP_DB": str(path),
-        "FOLLOWUP_CONFIG": str(settings),
-        "FOLLOWUP_TODAY": "2026-11-01",
-        "FOLLOWUP_DEBUG": None,
-        "NO_COLOR": "1",
-    }
-    runner = CliRunner()
-    for args in commands:
-        result = runner.invoke(app, args, env=env)
-        assert result.exit_code == 0, (args, result.stderr)
-    rows = json.loads(runner.invoke(app, ["list", "--json"], env=env).stdout)
-    with closing(sqlite3.connect(path)) as con:  # move everything from the -wal file into the database
-        busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    assert busy == 0
-    return path, {row["name"]: row["id"] for row in rows}
-
-
-@pytest.fixture(scope="session")
-def templates(tmp_path_factory):
-    """Databases made once per run from a list of commands; each test works on its own copy."""
-    built: dict[str, tuple[Path, dict[str, int]]] = {}
-
-    def get(name: str, commands: list[list[str]], *, config: str = "") -> tuple[Path, dict[str, int]]:
-        if name not in built:
-            built[name] = build_database(tmp_path_factory.mktemp(name), commands, config=config)
-        return built[name]
-
-    return get
+SEED_DAY = "2026-11-01"  # the clock while a fixture's commands build its database
 
 
 def ok(run):
@@ -134,13 +114,16 @@ BAD_INPUT_SEED = [
 
 
 @pytest.fixture
-def seeded(templates, db_path) -> dict[str, int]:
+def seeded(seed, dump) -> dict[str, int]:
     """Sue, Sue Chen, Susan, 陈素, 陈素芳 (prospects) and Tom Wu (a customer); ids by name, and
     `done`/`open`: Sue's done and open follow-ups."""
-    template, ids = templates("bad-input", BAD_INPUT_SEED)
-    restore(template, db_path)
-    with closing(sqlite3.connect(db_path)) as con:
-        status = dict(con.execute("SELECT status, id FROM followup WHERE contact_id = ?", (ids["Sue"],)).fetchall())
+    seed(BAD_INPUT_SEED, today=SEED_DAY)
+    data = {
+        table: [dict(zip(columns, row, strict=True)) for row in rows] for table, (columns, _, rows) in dump().items()
+    }
+    assert data["touch"]  # the copy really holds the seed
+    ids = {c["name"]: c["id"] for c in data["contact"]}
+    status = {f["status"]: f["id"] for f in data["followup"] if f["contact_id"] == ids["Sue"]}
     return {**ids, "done": status["done"], "open": status["open"]}
 
 
@@ -246,6 +229,9 @@ BAD_INPUT = [
     ("ask-on-garbage", ["ask", "Sue", "--on", "fribay"], [BAD_DATE]),
     ("stats-on-garbage", ["stats", "--on", "fribay"], [BAD_DATE]),
     ("stats-since-impossible", ["stats", "--since", "2026-02-30"], [BAD_DATE]),
+    # backup and check
+    ("backup-no-folder", ["backup", "/no/such/folder/copy.db"], ["/no/such/folder"]),  # PostgreSQL: pg_dump
+    ("check-unknown-option", ["check", "--repair"], ["--repair"]),
 ]
 
 
@@ -255,10 +241,9 @@ def test_bad_input_table_covers_every_command():
 
 
 @pytest.mark.parametrize(("args", "expected"), [c[1:] for c in BAD_INPUT], ids=[c[0] for c in BAD_INPUT])
-def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli, db_path, seeded, args, expected):
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli, whole_db, seeded, args, expected):
     ids = seeded
-    before = dump(db_path)
-    assert any('INSERT INTO "touch"' in line for line in before)  # the copy really holds the seed
+    before = whole_db()
 
     run = cli(*[a.format(**ids) for a in args], today="2026-11-05")
 
@@ -266,28 +251,28 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli, db_path, seeded, a
     assert run.stdout == ""
     for fragment in expected:
         assert fragment.format(**ids) in message
-    assert dump(db_path) == before
+    assert whole_db() == before
 
 
 # ---------------------------------------------------------------- unexpected failures
 
 
 @pytest.fixture
-def broken_db(cli, db_path) -> Path:
+def broken_db(cli, db_url) -> None:
     """A database whose followup table was dropped behind followup's back: every `due` fails."""
     ok(cli("add", "Sue", "--first", "2026-11-02"))
-    con = sqlite3.connect(db_path)
-    con.execute("DROP TABLE followup")
-    con.commit()
-    con.close()
-    return db_path
+    sql(db_url, "DROP TABLE followup")
 
 
-def test_unexpected_failure_exits_1_in_one_line_pointing_at_debug(cli, broken_db):
+# what each database says about the dropped table
+MISSING_TABLE = {"sqlite": "no such table: followup", "postgresql": 'relation "followup" does not exist'}
+
+
+def test_unexpected_failure_exits_1_in_one_line_pointing_at_debug(cli, backend, broken_db):
     run = cli("due", "--on", "2026-11-05")
     message = assert_one_error_line(run, code=1)
     assert "--debug" in message
-    assert "no such table" in message  # says what went wrong
+    assert MISSING_TABLE[backend] in message  # says what went wrong
 
 
 @pytest.mark.parametrize(
@@ -303,6 +288,7 @@ def test_unexpected_failure_shows_the_traceback_when_debugging(cli, broken_db, a
     assert "--debug for the details" not in run.stderr
 
 
+@pytest.mark.backends("sqlite")  # a --db file path is always a SQLite file
 def test_db_that_is_not_sqlite_fails_in_one_line_and_is_left_untouched(cli, tmp_path):
     # Today this exits 1 ("unexpected failure"); a --db that is not a database is arguably a
     # wrong argument (exit 2). Either way: one line, no traceback, and the file is not modified.
@@ -316,12 +302,14 @@ def test_db_that_is_not_sqlite_fails_in_one_line_and_is_left_untouched(cli, tmp_
     assert not list(tmp_path.glob("notes.txt-*"))  # no -wal / -shm left beside it
 
 
+@pytest.mark.backends("sqlite")  # a --db file path is always a SQLite file
 def test_db_in_a_missing_folder_is_a_user_error(cli, tmp_path):
     run = cli("--db", str(tmp_path / "nowhere" / "x.db"), "add", "Sue")
     assert "nowhere" in assert_one_error_line(run)
     assert not (tmp_path / "nowhere").exists()
 
 
+@pytest.mark.backends("sqlite")  # the URL is refused before any database is opened
 def test_db_url_with_an_unknown_dialect_is_a_user_error(cli):
     assert "--db" in assert_one_error_line(cli("--db", "nosuchdb://x/y", "list"))
 
@@ -330,11 +318,10 @@ def test_db_url_with_an_unknown_dialect_is_a_user_error(cli):
 
 
 @pytest.fixture
-def people(templates, db_path) -> dict[str, int]:
+def people(seed, db_url) -> dict[str, int]:
     names = ("Sue", "Sue Chen", "Susan", "陈素", "陈素芳", "Bob Li")
-    template, ids = templates("people", [["add", name] for name in names])
-    restore(template, db_path)
-    return ids
+    seed([["add", name] for name in names], today=SEED_DAY)
+    return dict(sql(db_url, "SELECT name, id FROM contact"))
 
 
 @pytest.mark.parametrize(
@@ -424,9 +411,8 @@ def assert_aligned(table: list[str]) -> None:
 
 
 @pytest.fixture
-def mixed_names(templates, db_path):
-    template, _ = templates(
-        "mixed-names",
+def mixed_names(seed):
+    seed(
         [
             ["add", "陈素", "--company", "华为技术", "--first", "2026-11-05"],
             ["add", "Sue Chen", "--company", "Acme", "--first", "2026-11-05"],
@@ -434,8 +420,8 @@ def mixed_names(templates, db_path):
             ["add-referral", "Li Na", "--from", "Sue Chen", "--on", "2026-11-06"],
             ["add", "王小明"],  # no next step
         ],
+        today=SEED_DAY,
     )
-    restore(template, db_path)
 
 
 @pytest.mark.parametrize("columns", ["200", "80", "60"])
@@ -471,7 +457,7 @@ def test_alignment_check_catches_a_misplaced_bar():
 
 
 @pytest.fixture
-def morning(templates, db_path) -> dict[str, int]:
+def morning(seed) -> None:
     """One morning, 2026-11-10, with one follow-up of every kind due today and three overdue.
 
     The yearly check-in is set to one month so that a check-in falls due on the same day.
@@ -496,9 +482,7 @@ def morning(templates, db_path) -> dict[str, int]:
         ["schedule", "Max Wei", "2026-11-10", "--what", "call after the budget meeting"],
         ["add", "Ann Lee"],  # nothing scheduled
     ]
-    template, ids = templates("morning", commands, config="[cadence]\ncheckin_months = 1\n")
-    restore(template, db_path)
-    return ids
+    seed(commands, config="[cadence]\ncheckin_months = 1\n", today=SEED_DAY)
 
 
 def test_due_json_has_exactly_the_documented_keys(cli, morning):
@@ -676,7 +660,7 @@ def test_show_table_gives_the_touch_count_and_the_referral_chain(cli):
 
 
 @pytest.fixture
-def every_status(templates, db_path):
+def every_status(seed):
     commands = [
         ["add", "Pam Prospect", "--tag", "vip", "--tag", "north"],
         ["add", "Cal Customer", "--tag", "VIP"],
@@ -687,7 +671,7 @@ def every_status(templates, db_path):
         ["add", "Lou Lost", "--tag", "vip,south"],
         ["lost", "Lou Lost", "--on", "2026-11-02"],
     ]
-    restore(templates("every-status", commands)[0], db_path)
+    seed(commands, today=SEED_DAY)
 
 
 @pytest.mark.parametrize(
@@ -737,26 +721,25 @@ def test_list_table_says_so_when_nothing_matches(cli, every_status):
 
 
 @pytest.fixture
-def referral(templates, db_path) -> dict[str, int]:
+def referral(seed, db_url) -> dict[str, int]:
     """Bob Li referred Sue Chen; Keep Me is an unrelated prospect with a touch."""
     commands = [
         ["add-referral", "Sue Chen", "--from", "Bob Li", "--source", "vendor", "--on", "2026-11-02"],
         ["add", "Keep Me", "--first", "2026-11-02"],
         ["touch", "Keep Me", "--on", "2026-11-02"],
     ]
-    template, ids = templates("referral", commands)
-    restore(template, db_path)
-    return ids
+    seed(commands, today=SEED_DAY)
+    return dict(sql(db_url, "SELECT name, id FROM contact"))
 
 
-def test_rm_asks_and_no_keeps_everything(cli, db_path, referral):
-    before = dump(db_path)
+def test_rm_asks_and_no_keeps_everything(cli, whole_db, referral):
+    before = whole_db()
     run = cli("rm", "Bob Li", input="n\n")
     assert run.exit_code == 0  # declining is an answer, not a failure
     assert "nothing deleted" in run.stdout
     assert "Traceback" not in run.stdout + run.stderr
     assert "Bob Li" in run.stderr  # the question names who would go
-    assert dump(db_path) == before
+    assert whole_db() == before
 
 
 def test_rm_asks_and_yes_deletes(cli, referral):
@@ -771,7 +754,7 @@ def test_rm_yes_does_not_ask(cli, referral):
     assert "Keep Me" not in ids_by_name(cli)
 
 
-def test_rm_referrer_keeps_the_referral_of_the_people_they_referred(cli, db_path, referral):
+def test_rm_referrer_keeps_the_referral_of_the_people_they_referred(cli, db_url, referral):
     ok(cli("rm", "Bob Li", "--yes"))
 
     row = next(r for r in ok(cli("list", "--json")).json() if r["name"] == "Sue Chen")
@@ -780,9 +763,7 @@ def test_rm_referrer_keeps_the_referral_of_the_people_they_referred(cli, db_path
     assert [(s["id"], s["name"], s["source"], s["date"]) for s in detail["referral_chain"]] == [
         (None, "Bob Li", "vendor", "2026-11-02")
     ]
-    con = sqlite3.connect(db_path)
-    assert con.execute("SELECT referrer_name, source FROM referral").fetchall() == [("Bob Li", "vendor")]
-    con.close()
+    assert sql(db_url, "SELECT referrer_name, source FROM referral") == [("Bob Li", "vendor")]
 
     due = ok(cli("due", "--on", "2026-11-02", "--json")).json()
     assert [(i["contact"], i["kind"], i["referrer"]) for i in due["due"]] == [
@@ -798,26 +779,24 @@ def test_rm_referrer_keeps_the_referral_of_the_people_they_referred(cli, db_path
     assert "thank_referrer" not in kinds and "post_sale_2" in kinds
 
 
-def test_rm_prospect_removes_its_touches_followups_and_sales(cli, db_path, referral):
+def test_rm_prospect_removes_its_touches_followups_and_sales(cli, db_url, referral):
     ok(cli("touch", "Sue Chen", "--on", "2026-11-02"))
     ok(cli("sold", "Sue Chen", "--on", "2026-11-03", "--amount", "100"))
     sue, keep = referral["Sue Chen"], referral["Keep Me"]
 
-    def count(con, table, cid):
-        return con.execute(f"SELECT count(*) FROM {table} WHERE contact_id = ?", (cid,)).fetchone()[0]
+    def count(table, column, cid):
+        [(n,)] = sql(db_url, f"SELECT count(*) FROM {table} WHERE {column} = :cid", cid=cid)
+        return n
 
-    con = sqlite3.connect(db_path)
-    kept_before = {t: count(con, t, keep) for t in ("touch", "followup")}
-    assert all(count(con, t, sue) for t in ("touch", "followup", "sale"))
-    con.close()
+    kept_before = {t: count(t, "contact_id", keep) for t in ("touch", "followup")}
+    assert all(count(t, "contact_id", sue) for t in ("touch", "followup", "sale"))
+    assert count("referral", "prospect_id", sue) == 1
 
     ok(cli("rm", "Sue Chen", "--yes"))
 
-    con = sqlite3.connect(db_path)
-    assert [count(con, t, sue) for t in ("touch", "followup", "sale")] == [0, 0, 0]
-    assert con.execute("SELECT count(*) FROM referral WHERE prospect_id = ?", (sue,)).fetchone()[0] == 0
-    assert {t: count(con, t, keep) for t in ("touch", "followup")} == kept_before
-    con.close()
+    assert [count(t, "contact_id", sue) for t in ("touch", "followup", "sale")] == [0, 0, 0]
+    assert count("referral", "prospect_id", sue) == 0
+    assert {t: count(t, "contact_id", keep) for t in ("touch", "followup")} == kept_before
     # Bob's tasks about Sue (coach, thank-you) are no longer on the list
     due = ok(cli("due", "--on", "2026-11-05", "--json")).json()
     assert [i["contact"] for i in due["due"]] == ["Keep Me"]
@@ -826,6 +805,7 @@ def test_rm_prospect_removes_its_touches_followups_and_sales(cli, db_path, refer
 # ---------------------------------------------------------------- help, version, no command
 
 
+@pytest.mark.backends("sqlite")  # help opens no database on any backend: see test_help_and_version_need_no_...
 def test_root_help_lists_every_command_with_a_one_line_description(cli):
     out = ok(cli("--help")).stdout
     for command in COMMANDS:
@@ -834,6 +814,7 @@ def test_root_help_lists_every_command_with_a_one_line_description(cli):
         assert len(match[1]) > 15
 
 
+@pytest.mark.backends("sqlite")  # help opens no database on any backend; on SQLite the file shows it
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example(cli, db_path, command):
     run = cli(command, "--help")
@@ -844,6 +825,15 @@ def test_every_command_has_help_with_an_example(cli, db_path, command):
     assert not db_path.exists()  # help needs no database
 
 
+def test_help_and_version_need_no_postgresql_server_either(invoke):
+    env = {"FOLLOWUP_DB": "postgresql+psycopg://followup@127.0.0.1:1/followup"}  # nothing listens on port 1
+    assert "cannot open" in assert_one_error_line(invoke(["list"], env=env))  # control: that database is unusable
+    for args in (["--help"], ["--version"], *([command, "--help"] for command in COMMANDS)):
+        run = invoke(args, env=env)
+        assert (run.exit_code, run.stderr) == (0, ""), args
+
+
+@pytest.mark.backends("sqlite")  # --version opens no database on any backend: see the test above
 def test_version(cli):
     run = ok(cli("--version"))
     assert run.stdout == f"followup {__version__}\n"
@@ -859,27 +849,38 @@ def test_no_command_prints_the_due_list(cli):
 # ---------------------------------------------------------------- where the database lives
 
 
-def names_in(path: Path) -> list[str]:
-    con = sqlite3.connect(path)
-    try:
-        return [r[0] for r in con.execute("SELECT name FROM contact ORDER BY id")]
-    finally:
-        con.close()
+def names_in(db: str | Path) -> list[str]:
+    return [name for (name,) in sql(str(db), "SELECT name FROM contact ORDER BY id")]
 
 
-def test_followup_db_env_names_the_database(cli, db_path):
+@pytest.fixture
+def other_db(backend, tmp_path, request) -> str:
+    """A second database beside the test's own: a SQLite file not yet made, or a PostgreSQL
+    database."""
+    if backend == "sqlite":
+        return str(tmp_path / "other.db")
+    server = request.getfixturevalue("postgres")
+    name = server.create_database()
+    request.addfinalizer(lambda: server.drop_database(name))
+    return server.url(name)
+
+
+def test_followup_db_env_names_the_database(cli, db_url):
     ok(cli("add", "Sue"))
-    assert names_in(db_path) == ["Sue"]
+    assert names_in(db_url) == ["Sue"]
 
 
-def test_db_option_wins_over_followup_db(cli, db_path, tmp_path):
-    other = tmp_path / "other.db"
-    ok(cli("--db", str(other), "add", "Sue"))
-    assert names_in(other) == ["Sue"]
-    assert not db_path.exists()
-    assert [r["name"] for r in ok(cli("--db", str(other), "list", "--json")).json()] == ["Sue"]
+def test_db_option_wins_over_followup_db(cli, backend, db_url, db_path, other_db):
+    ok(cli("--db", other_db, "add", "Sue"))
+    assert names_in(other_db) == ["Sue"]
+    if backend == "sqlite":
+        assert not db_path.exists()  # FOLLOWUP_DB's file was not even made
+    else:
+        assert names_in(db_url) == []
+    assert [r["name"] for r in ok(cli("--db", other_db, "list", "--json")).json()] == ["Sue"]
 
 
+@pytest.mark.backends("sqlite")  # a sqlite:/// URL
 @pytest.mark.parametrize("how", ["option", "env"])
 def test_sqlite_url_is_used_as_a_url(cli, db_path, tmp_path, how):
     target = tmp_path / "by-url.db"
@@ -892,6 +893,7 @@ def test_sqlite_url_is_used_as_a_url(cli, db_path, tmp_path, how):
     assert not db_path.exists()
 
 
+@pytest.mark.backends("sqlite")  # the default database is a SQLite file
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG data directory is the Linux default")
 @pytest.mark.parametrize("unset", [None, ""], ids=["unset", "empty"])
 def test_default_database_is_created_in_the_xdg_data_dir(cli, db_path, tmp_path, unset):
@@ -920,7 +922,7 @@ def colour_codes(text: str) -> list[str]:
 
 
 @pytest.fixture
-def colourful(templates, db_path):
+def colourful(seed):
     """Output that is coloured on a terminal: an overdue item (red), one due today (green), a stop."""
     commands = [
         ["add-referral", "Sue Chen", "--from", "Bob Li", "--on", "2026-11-02"],
@@ -928,7 +930,7 @@ def colourful(templates, db_path):
         ["add", "Stop Me", "--first", "2026-11-04"],
         ["touch", "Stop Me", "--on", "2026-11-03", "--outcome", "stop"],
     ]
-    restore(templates("colourful", commands)[0], db_path)
+    seed(commands, today=SEED_DAY)
 
 
 @pytest.mark.parametrize("args", [["due", "--on", "2026-11-04"], ["list"], ["show", "Sue Chen"], ["touch", "Nobody"]])
@@ -975,6 +977,7 @@ def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> bytes:
     return b"".join(chunks)
 
 
+# SQLite only: the date is refused before any database is opened
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_error_line_on_a_real_terminal_is_red_unless_no_color(db_path):
     # Rich's tables are covered above; the error line is written by followup itself, by isatty().
@@ -986,3 +989,21 @@ def test_error_line_on_a_real_terminal_is_red_unless_no_color(db_path):
     plain = _run_on_a_terminal(args, {**env, "NO_COLOR": "1"}).decode()
     assert plain.startswith("Error: ") and "fribay" in plain
     assert "\x1b" not in plain, plain
+
+
+def test_control_characters_in_a_name_are_shown_not_obeyed(cli):
+    """A name holding ESC (pasted from somewhere, or typed by mistake) cannot retitle or recolour
+    the terminal: tables and messages show it as \\x1b; JSON keeps the name as it is."""
+    name = "Sue\x1b]0;owned\x07 Chen"
+    assert cli("add", name, "--first", "2026-11-02").exit_code == 0
+    for args in (["list"], ["show", "#1"], ["due", "--on", "2026-11-02"]):
+        out = cli(*args).stdout
+        assert "\x1b" not in out and "\x07" not in out, args
+        assert "Sue\\x1b" in out, args  # shown, escaped
+    assert cli("show", "#1", "--json").json()["contact"]["name"] == name
+    refused = cli("sold", "#1", "--amount", "x")
+    assert refused.exit_code == 2 and "\x1b" not in refused.stderr
+    stopped = cli("touch", "#1", "--outcome", "stop", "--on", "2026-11-02")
+    assert stopped.exit_code == 0
+    again = cli("schedule", "#1", "2026-12-01")
+    assert again.exit_code == 2 and "\x1b" not in again.stderr and "\\x1b" in again.stderr

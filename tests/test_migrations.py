@@ -65,18 +65,22 @@ def test_an_earlier_schema_opens_with_everything_kept(tmp_path, cli, fixture):
     db = tmp_path / "old.db"
     shutil.copy(FIXTURES / fixture, db)
     before = _rows(db)
-    listed = cli("list", "--json", env={"FOLLOWUP_DB": str(db)})
+    listed = cli("--user", "carol", "list", "--json", env={"FOLLOWUP_DB": str(db)})
     assert listed.exit_code == 0, listed.stderr
     after = _rows(db)
     for table, rows in before.items():
         if table == MIGRATIONS_TABLE:  # the ledger gains the later steps, keeping its first rows
             assert after[table][: len(rows)] == rows
             assert [name for name, _ in after[table]] == [name for name, _ in MIGRATIONS]
+        elif table == "contact":  # m004 adds the owner: whoever opened the database with this release
+            assert [row[:-1] for row in after[table]] == rows
+            assert {row[-1] for row in after[table]} == {"carol"}
         else:
             assert after[table] == rows, table  # nothing lost or altered
     with closing(sqlite3.connect(db)) as con:  # upgraded in place: the contact index of m003 is there
         indexes = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "ix_followup_contact_status_due" in indexes and "ix_followup_contact_status" not in indexes
+    assert "ix_contact_owner_name_key" in indexes
     by_name = {c["name"]: c for c in listed.json()}
     assert set(by_name) == {"Bob Li", "Sue Chen", "王强", "陈素", "Tom Wang", "Ann Lee", "Max Mustermann"}
     assert by_name["Sue Chen"]["status"] == "repeat"

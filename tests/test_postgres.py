@@ -185,9 +185,10 @@ SMOKE = [
     ["show", "王强"],
     ["show", "陈素", "--json"],
     ["show", "欧阳娜娜", "--json"],
-    ["stats", "--on", "2026-11-20"],
-    ["stats", "--on", "2026-11-20", "--json"],
-    ["stats", "--on", "2026-11-20", "--since", "2026-11-10", "--json"],
+    # --team: the whole database on both (on PostgreSQL plain stats says whose figures they are)
+    ["stats", "--on", "2026-11-20", "--team"],
+    ["stats", "--on", "2026-11-20", "--team", "--json"],
+    ["stats", "--on", "2026-11-20", "--since", "2026-11-10", "--team", "--json"],
     ["rm", "张伟", "--yes"],
     ["edit", "欧阳娜娜", "--status", "prospect"],
     ["list", "--status", "all", "--json"],

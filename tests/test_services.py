@@ -1,4 +1,5 @@
-"""The cadence rules at the service level: followup.services called directly on an in-memory database.
+"""The cadence rules at the service level: followup.services called directly on a fresh database,
+once in memory on SQLite and once on PostgreSQL (the `session` fixture).
 
 Every call gets its date explicitly; nothing reads the clock.
 """
@@ -17,6 +18,8 @@ from followup.enums import Channel, Outcome, Source, Status
 from followup.errors import UserError
 from followup.models import Contact, FollowUp, Referral
 from followup.reports import due_report
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 GAPS = (1, 2, 3, 4, 5, 7, 7, 10, 14, 14, 21)
 D = date(2026, 3, 2)  # a Monday

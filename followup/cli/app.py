@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 from typing import Annotated, Any
@@ -15,6 +16,8 @@ from ..errors import UserError
 from .common import State
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+# a database password in any message that quotes a URL: user:PASSWORD@host, ?password=PASSWORD
+_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^\s@]*(?=@)|((?i:[?&][a-z]*password=))[^&\s]*")
 
 
 def _debug_wanted(args: list[str]) -> bool:
@@ -23,10 +26,23 @@ def _debug_wanted(args: list[str]) -> bool:
     return "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
 
 
+def _undecodable(args: list[str]) -> str | None:
+    """The first argument that is not text: bytes the locale could not decode reach Python as
+    lone surrogates, which no database, terminal or file can hold."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg
+    return None
+
+
 def _fail(message: str, code: int) -> None:
     """Print one line on stderr, red where stderr is a colour terminal, and exit."""
     colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     line = " ".join(message.split()).replace("Value error, ", "")  # one line, without pydantic's prefix
+    line = _PASSWORD.sub(lambda m: (m[1] or m[2]) + "***", line)
+    line = "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c for c in line)
     sys.stderr.write((f"\x1b[31mError:\x1b[0m {line}" if colour else f"Error: {line}") + "\n")
     sys.exit(code)
 
@@ -39,6 +55,11 @@ class FollowupGroup(TyperGroup):
         args = list(sys.argv[1:] if args is None else args)
         extra.pop("standalone_mode", None)
         try:
+            if (garbled := _undecodable(args)) is not None:
+                raise UserError(
+                    f"{garbled!r} holds bytes that are not text in the terminal's encoding; "
+                    "type it again in a UTF-8 terminal"
+                )
             code = super().main(args=args, prog_name=prog_name or "followup", standalone_mode=False, **extra)
         except UserError as exc:
             _fail(str(exc), exc.exit_code)
@@ -90,6 +111,15 @@ def root(
             show_default=False,
         ),
     ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            metavar="NAME",
+            help="Who you are on a shared database: your contacts are yours; also FOLLOWUP_USER. Default: your login name.",
+            show_default=False,
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the full traceback of an unexpected failure (also FOLLOWUP_DEBUG=1).")
     ] = False,
@@ -99,7 +129,7 @@ def root(
 ) -> None:
     # FOLLOWUP_DB is read here, when the command runs, not declared as the option's envvar:
     # Typer validates every option value with pydantic, which `--help` must not import.
-    ctx.obj = State(db=db or os.environ.get("FOLLOWUP_DB") or None, debug=debug)
+    ctx.obj = State(db=db or os.environ.get("FOLLOWUP_DB") or None, debug=debug, user=user)
     if ctx.invoked_subcommand is None:
         from .reports import due
 

@@ -21,17 +21,35 @@ if TYPE_CHECKING:
     from ..clock import When
     from ..config import Settings
     from ..models import Contact
+    from ..services import Salesperson
 
 
 @dataclass
 class State:
     db: str | None
     debug: bool
+    user: str | None = None  # --user as given; FOLLOWUP_USER or the login name when None
 
 
 def _state(ctx: typer.Context) -> State:
     obj = ctx.find_root().obj
     return obj if isinstance(obj, State) else State(db=os.environ.get("FOLLOWUP_DB"), debug=False)
+
+
+def user(ctx: typer.Context) -> str:
+    """The salesperson running the command: --user, FOLLOWUP_USER, or the login name."""
+    from ..config import current_user
+
+    return current_user(_state(ctx).user)
+
+
+def salesperson(ctx: typer.Context, session: Session, *, team: bool = False) -> Salesperson:
+    """Who the command acts for. On a shared PostgreSQL database each salesperson works among
+    their own contacts (all of them with `team`); on SQLite every contact is in reach."""
+    from ..services import Salesperson
+
+    only_own = not team and session.get_bind().dialect.name == "postgresql"
+    return Salesperson(user(ctx), only_own=only_own)
 
 
 @contextmanager
@@ -41,7 +59,7 @@ def transaction(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
     `write=False` for a command that only reads: it then never holds up one that writes."""
     from ..db import open_engine, session_scope
 
-    engine = open_engine(_state(ctx).db, write=write)
+    engine = open_engine(_state(ctx).db, write=write, user=user(ctx))
     try:
         with session_scope(engine) as session:
             yield session
@@ -80,10 +98,11 @@ def day(option: str, text: str | None, *, future: bool = False) -> date:
     return parsed.day if parsed else today()
 
 
-def contact(session: Session, ref: str) -> Contact:
+def contact(ctx: typer.Context, session: Session, ref: str) -> Contact:
+    """The contact CONTACT names, among the user's own in team mode."""
     from ..services import resolve_contact
 
-    return resolve_contact(session=session, ref=ref)
+    return resolve_contact(session=session, ref=ref, who=salesperson(ctx, session))
 
 
 E = TypeVar("E", bound=Enum)
@@ -120,6 +139,9 @@ OnOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+TeamOption = Annotated[
+    bool, typer.Option("--team", help="Everyone's contacts on a shared database, not only yours (see --user).")
+]
 ContactArg = Annotated[
     str,
     typer.Argument(metavar="CONTACT", help="#ID, the exact name, or a unique part of the name.", show_default=False),

@@ -8,7 +8,7 @@ import typer
 
 from ..enums import Level, Role, Status, StatusFilter
 from .app import app
-from .common import ContactArg, JsonOption, choice, contact, settings, today, transaction, when
+from .common import ContactArg, JsonOption, TeamOption, choice, contact, salesperson, settings, today, transaction, when
 
 PANEL = "Contacts"
 
@@ -51,6 +51,7 @@ def add(
             tags=tag or [],
             note=note,
             first=first_day.day if first_day else None,
+            who=salesperson(ctx, session),
         )
     c = added.contact
     if added.namesakes:
@@ -96,18 +97,24 @@ def edit(
             show_default=False,
         ),
     ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Hand the contact, with all its history, over to another salesperson."),
+    ] = None,
 ) -> None:
-    """Change a contact's details, tags, status or do-not-contact mark."""
+    """Change a contact's details, tags, status, do-not-contact mark or owner."""
+    from ..config import check_user
     from ..render import say, stdout
     from ..services import edit_contact
 
+    new_owner = check_user(owner, option="--owner") if owner is not None else None
     role_value = choice("--role", role, Role, allow_none=True)
     level_value = choice("--level", level, Level, allow_none=True)
     status_value = choice("--status", status, Status)
     with transaction(ctx) as session:
         edited = edit_contact(
             session=session,
-            contact=contact(session, who),
+            contact=contact(ctx, session, who),
             on=today(),
             name=name,
             company=company,
@@ -120,12 +127,15 @@ def edit(
             remove_tags=untag or [],
             status=status_value,
             do_not_contact=do_not_contact,
+            owner=new_owner,
         )
     c = edited.contact
     if not edited.changed:
         say(stdout(), f"#{c.id} {c.name}: nothing to change (see followup edit --help).")
         return
     line = f"Updated #{c.id} {c.name}: {', '.join(edited.changed)}"
+    if "owner" in edited.changed:
+        line += f" (now {c.owner}'s contact)"
     if edited.cancelled:
         line += f"; cancelled {len(edited.cancelled)} open follow-up(s)"
     say(stdout(), line + ".")
@@ -142,7 +152,7 @@ def rm(
     from ..services import delete_contact, referred_by, touch_count
 
     with transaction(ctx, write=False) as session:
-        target = contact(session, who)
+        target = contact(ctx, session, who)
         target_id, target_name = target.id, target.name
         touches = touch_count(session=session, contact_id=target_id)
         referred = len(referred_by(session=session, contact_id=target_id))
@@ -154,7 +164,7 @@ def rm(
             say(stdout(), f"Kept #{target_id} {target_name}; nothing deleted.")
             return
     with transaction(ctx) as session:
-        deleted = delete_contact(session=session, contact=contact(session, f"#{target_id}"))
+        deleted = delete_contact(session=session, contact=contact(ctx, session, f"#{target_id}"))
     line = f"Deleted #{target_id} {deleted.name} ({deleted.touches} touches, {deleted.followups} follow-ups, {deleted.sales} sales)"
     if deleted.referrals_kept:
         line += f"; {deleted.referrals_kept} referral(s) they made are kept under their name"
@@ -168,6 +178,7 @@ def list_(
         StatusFilter, typer.Option(case_sensitive=False, help="Which contacts; customer includes repeat customers.")
     ] = StatusFilter.all,
     tag: Annotated[str | None, typer.Option(metavar="TAG", help="Only contacts with this tag.")] = None,
+    team: TeamOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Contacts with status, touch count, last touch, next follow-up and referrer."""
@@ -175,13 +186,14 @@ def list_(
     from ..reports import contact_rows
 
     with transaction(ctx, write=False) as session:
-        rows = contact_rows(session=session, status=status.value, tag=tag)
+        rows = contact_rows(session=session, status=status.value, tag=tag, who=salesperson(ctx, session, team=team))
     if as_json:
         from dataclasses import asdict
 
-        print_json([asdict(r) for r in rows])
+        # the rows of SPEC section 2; with --team each also says whose contact it is
+        print_json([asdict(r) if team else {k: v for k, v in asdict(r).items() if k != "owner"} for r in rows])
     else:
-        render_list(rows)
+        render_list(rows, owners=team)
 
 
 @app.command("show", rich_help_panel=PANEL, epilog="Example: followup show 'Sue' --json")
@@ -191,7 +203,7 @@ def show(ctx: typer.Context, who: ContactArg, as_json: JsonOption = False) -> No
     from ..reports import contact_detail
 
     with transaction(ctx, write=False) as session:
-        detail = contact_detail(session=session, contact=contact(session, who))
+        detail = contact_detail(session=session, contact=contact(ctx, session, who))
     if as_json:
         print_json(detail.as_json())
     else:

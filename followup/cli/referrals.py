@@ -8,7 +8,7 @@ import typer
 
 from ..enums import Source
 from .app import app
-from .common import OnOption, contact, day, settings, transaction, when
+from .common import OnOption, contact, day, salesperson, settings, transaction, when
 
 PANEL = "Referrals"
 
@@ -69,6 +69,7 @@ def add_referral(
             phone=phone,
             email=email,
             note=note,
+            who=salesperson(ctx, session),
         )
     out = stdout()
     new = lambda created: "new" if created else "existing"  # noqa: E731
@@ -131,7 +132,8 @@ def ask(
     with transaction(ctx) as session:
         asked = record_ask(
             session=session,
-            customer=contact(session, customer),
+            customer=contact(ctx, session, customer),
+            who=salesperson(ctx, session),
             on=on_day,
             settings=settings(),
             got=got,

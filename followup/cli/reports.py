@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .app import app
-from .common import JsonOption, day, settings, transaction, when
+from .common import JsonOption, day, salesperson, settings, transaction, when
 
 PANEL = "Every morning"
 REVIEW = "Review"
@@ -34,7 +34,12 @@ def due(
     target = settings().weekly_referral_target
     with transaction(ctx, write=False) as session:
         report = due_report(
-            session=session, on=on_day, days=days, weekly_referral_target=target, with_nudges=not as_json
+            session=session,
+            on=on_day,
+            days=days,
+            weekly_referral_target=target,
+            with_nudges=not as_json,
+            who=salesperson(ctx, session),
         )
     if as_json:
         print_json(report.as_json())
@@ -45,7 +50,7 @@ def due(
 @app.command(
     "stats",
     rich_help_panel=REVIEW,
-    epilog="Example: followup stats --since 2026-01-01    (also: followup stats --on 2026-06-30 --json)",
+    epilog="Example: followup stats --since 2026-01-01    (also: followup stats --on 2026-06-30 --json, followup stats --team)",
 )
 def stats(
     ctx: typer.Context,
@@ -56,6 +61,10 @@ def stats(
     on: Annotated[
         str | None, typer.Option("--on", metavar="DATE", help="Compute everything as of DATE. Default: today.")
     ] = None,
+    team: Annotated[
+        bool,
+        typer.Option("--team", help="The whole team's figures, with a table per salesperson (for a shared database)."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Your close rates by touches, referrals, sources and asks, beside the field benchmarks."""
@@ -72,6 +81,8 @@ def stats(
             on=on_day,
             since=since_day.day if since_day else None,
             weekly_target=settings_.weekly_referral_target,
+            who=salesperson(ctx, session, team=team),
+            per_salesperson=team,
         )
     if as_json:
         print_json(figures.data)

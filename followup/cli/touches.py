@@ -8,7 +8,7 @@ import typer
 
 from ..enums import Channel, Outcome
 from .app import app
-from .common import ContactArg, OnOption, contact, day, followup_id, settings, today, transaction, when
+from .common import ContactArg, OnOption, contact, day, followup_id, salesperson, settings, today, transaction, when
 
 if TYPE_CHECKING:
     from ..services import Touched
@@ -79,7 +79,7 @@ def touch(
     with transaction(ctx) as session:
         result = log_touch(
             session=session,
-            contact=contact(session, who),
+            contact=contact(ctx, session, who),
             on=when_.day if when_ else today(),
             at=when_.time if when_ else None,
             via=via,
@@ -113,7 +113,7 @@ def schedule(
 
     due_day = when("DATE", due, future=True).day
     with transaction(ctx) as session:
-        target = contact(session, who)
+        target = contact(ctx, session, who)
         fu, cancelled = schedule_followup(session=session, contact=target, due=due_day, on=today(), what=what, via=via)
     line = f"Scheduled #{fu.id} for #{target.id} {target.name} on {fu.due.isoformat()} ({fu.action}): {fu.reason}"
     if cancelled:
@@ -141,6 +141,7 @@ def done(
             on=when_.day if when_ else today(),
             at=when_.time if when_ else None,
             settings=settings(),
+            who=salesperson(ctx, session),
         )
     _report_touch(result)
 
@@ -154,7 +155,9 @@ def skip(ctx: typer.Context, fid: IdArg, on: OnOption = None) -> None:
     number = followup_id(fid)
     on_day = day("--on", on)
     with transaction(ctx) as session:
-        skipped, again = skip_followup(session=session, followup_id=number, on=on_day, settings=settings())
+        skipped, again = skip_followup(
+            session=session, followup_id=number, on=on_day, settings=settings(), who=salesperson(ctx, session)
+        )
     line = f"Skipped #{skipped.id}: {skipped.reason}"
     if again is not None:
         line += f"; next #{again.id} {again.due.isoformat()}"
@@ -176,7 +179,7 @@ def snooze(
     number = followup_id(fid)
     new_due = when("DATE", due, future=True).day
     with transaction(ctx) as session:
-        fu, before = snooze_followup(session=session, followup_id=number, due=new_due)
+        fu, before = snooze_followup(session=session, followup_id=number, due=new_due, who=salesperson(ctx, session))
     say(stdout(), f"Moved #{fu.id} from {before.isoformat()} to {fu.due.isoformat()}: {fu.reason}.")
 
 
@@ -201,7 +204,7 @@ def sold(
     with transaction(ctx) as session:
         s = record_sale(
             session=session,
-            contact=contact(session, who),
+            contact=contact(ctx, session, who),
             on=on_day,
             settings=settings(),
             product=product,
@@ -229,7 +232,7 @@ def lost(
 
     on_day = day("--on", on)
     with transaction(ctx) as session:
-        result = mark_lost(session=session, contact=contact(session, who), on=on_day, reason=reason)
+        result = mark_lost(session=session, contact=contact(ctx, session, who), on=on_day, reason=reason)
     touches = f"{result.touches} touch" + ("" if result.touches == 1 else "es")
     line = f"#{result.contact.id} {result.contact.name} closed as lost after {touches}"
     if result.cancelled:
