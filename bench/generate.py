@@ -155,7 +155,7 @@ class Builder:
 
     def reset(self) -> None:
         self.rows: dict[str, list[dict]] = {
-            t: [] for t in ("contact", "touch", "sale", "followup", "referral", "referral_ask")
+            t: [] for t in ("contact", "contact_detail", "touch", "sale", "followup", "referral", "referral_ask")
         }
 
     def _id(self, table: str) -> int:
@@ -283,6 +283,23 @@ class Builder:
                 "owner": self.owner,
             }
         )
+        contact = self.rows["contact"][-1]
+        for kind in ("phone", "email"):  # the contact's phone and e-mail are its first details
+            if contact[kind]:
+                key = (
+                    "".join(ch for ch in contact[kind] if ch.isdigit()) if kind == "phone" else contact[kind].casefold()
+                )
+                self.rows["contact_detail"].append(
+                    {
+                        "contact_id": p.id,
+                        "kind": kind,
+                        "value": contact[kind],
+                        "label": "work" if kind == "email" else None,
+                        "position": 0,
+                        "search_key": key,
+                        "created_at": contact["created_at"],
+                    }
+                )
         if p.kind == "dnc":
             self.dnc.add(p.id)
         if p.referred:
@@ -549,17 +566,18 @@ def _engine(path: Path):
 
 
 def build(size: int, out: Path, *, seed: int = SEED) -> dict[str, int]:
-    from followup.models import Contact, FollowUp, Referral, ReferralAsk, Sale, Touch
+    from followup.models import Contact, ContactDetail, FollowUp, Referral, ReferralAsk, Sale, Touch
 
     tables = {
         "contact": Contact.__table__,
+        "contact_detail": ContactDetail.__table__,
         "touch": Touch.__table__,
         "sale": Sale.__table__,
         "followup": FollowUp.__table__,
         "referral": Referral.__table__,
         "referral_ask": ReferralAsk.__table__,
     }
-    order = ("contact", "touch", "sale", "followup", "referral", "referral_ask")  # parents first
+    order = ("contact", "contact_detail", "touch", "sale", "followup", "referral", "referral_ask")  # parents first
     path = out / f"followup-{size}.db"
     engine = _engine(path)
     rng = random.Random(seed + size)

@@ -30,12 +30,13 @@ __all__ = [
     "parse_day",
     "parse_when",
     "today",
+    "weekday_number",
 ]
 
 ACCEPTED_FORMS = (
     "YYYY-MM-DD, today, tomorrow, yesterday, a weekday (mon, friday), "
     "an offset (+3d, +2w, +1m, -1d) or a date such as 'Dec 3' "
-    "(optionally followed by HH:MM for a touch)"
+    "(optionally followed by HH:MM for a touch or a follow-up)"
 )
 
 TODAY_ENV = "FOLLOWUP_TODAY"
@@ -142,6 +143,11 @@ def add_months(d: date, n: int) -> date:
     from dateutil.relativedelta import relativedelta
 
     return d + relativedelta(months=n)
+
+
+def weekday_number(name: str) -> int | None:
+    """`mon`, `Tuesday`, `thurs`... as date.weekday() numbers the day (0 = Monday); None for anything else."""
+    return _WEEKDAYS.get(name.strip().lower())
 
 
 def parse_day(text: str, *, today: date, future: bool = False) -> date:

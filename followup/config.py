@@ -16,6 +16,7 @@ DEFAULT_PROSPECT_GAPS = (1, 2, 3, 4, 5, 7, 7, 10, 14, 14, 21)
 DEFAULT_AFTER_SALE_DAYS = (2, 4, 8)
 DEFAULT_CHECKIN_MONTHS = 12
 DEFAULT_WEEKLY_REFERRAL_TARGET = 1
+DEFAULT_WORKDAYS = frozenset(range(5))  # Monday to Friday
 # Ten years: longer waits would run dates off the calendar (and no follow-up waits that long).
 MAX_DAYS, MAX_MONTHS = 3660, 120
 
@@ -80,13 +81,19 @@ def config_path() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """The cadences and the referral habit. `prospect_gaps[n-1]` is the wait in days after the n-th touch;
-    `weekly_referral_target` is the new referrals a week `due` nudges towards (0: no nudge)."""
+    """The cadences, the referral habit and the calendar. `prospect_gaps[n-1]` is the wait in days after
+    the n-th touch; `weekly_referral_target` is the new referrals a week `due` nudges towards (0: no
+    nudge); with `skip_weekends`, automatic follow-ups falling outside `workdays` move to the next
+    workday (`cadence.on_workday`)."""
 
     prospect_gaps: tuple[int, ...] = DEFAULT_PROSPECT_GAPS
     after_sale_days: tuple[int, int, int] = DEFAULT_AFTER_SALE_DAYS
     checkin_months: int = DEFAULT_CHECKIN_MONTHS
     weekly_referral_target: int = DEFAULT_WEEKLY_REFERRAL_TARGET
+    # [calendar]: with `skip_weekends`, automatic follow-ups move off days not in `workdays`
+    # (weekday numbers as date.weekday() gives them: 0 is Monday)
+    skip_weekends: bool = False
+    workdays: frozenset[int] = DEFAULT_WORKDAYS
 
     @property
     def cadence_length(self) -> int:
@@ -126,7 +133,8 @@ def load_settings(path: Path | None = None) -> Settings:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: not valid TOML ({exc})") from None
     settings = _cadence(path, raw.get("cadence", {}), Settings())
-    return _referrals(path, raw.get("referrals", {}), settings)
+    settings = _referrals(path, raw.get("referrals", {}), settings)
+    return _calendar(path, raw.get("calendar", {}), settings)
 
 
 def _whole(value: object, *, least: int) -> bool:
@@ -166,4 +174,47 @@ def _referrals(path: Path, referrals: object, settings: Settings) -> Settings:
                 f"{path}: referrals.weekly_target must be a whole number of 0 or more, such as 1 (0 turns the nudge off)"
             )
         settings = replace(settings, weekly_referral_target=target)
+    return settings
+
+
+# ---------------------------------------------------------------- calendar: weekends and workdays
+
+WORKDAYS_FORM = (
+    "a list of weekday names or numbers (1 = Monday ... 7 = Sunday, 0 also Sunday), "
+    'such as ["mon", "tue", "wed", "thu", "fri"] or ["sun", "mon", "tue", "wed", "thu"]'
+)
+
+
+def _weekday_number(value: object) -> int | None:
+    """A weekday as date.weekday() numbers it (0 = Monday), from `"mon"`, `"Monday"`, 1..7 or 0; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return (value - 1) % 7 if 0 <= value <= 7 else None
+    if isinstance(value, str):
+        from .clock import weekday_number
+
+        return weekday_number(value)
+    return None
+
+
+def _calendar(path: Path, calendar: object, settings: Settings) -> Settings:
+    if not isinstance(calendar, dict):
+        raise UserError(f"{path}: [calendar] must be a table")
+    unknown = sorted(set(calendar) - {"skip_weekends", "workdays"})
+    if unknown:
+        raise UserError(f"{path}: unknown setting calendar.{unknown[0]}; known: skip_weekends, workdays")
+    if "skip_weekends" in calendar:
+        skip = calendar["skip_weekends"]
+        if not isinstance(skip, bool):
+            raise UserError(f"{path}: calendar.skip_weekends must be true or false, such as skip_weekends = true")
+        settings = replace(settings, skip_weekends=skip)
+    if "workdays" in calendar:
+        given = calendar["workdays"]
+        days = [_weekday_number(v) for v in given] if isinstance(given, list) else [None]
+        if not days:
+            raise UserError(f"{path}: calendar.workdays must name at least one day; give {WORKDAYS_FORM}")
+        if None in days:
+            raise UserError(f"{path}: calendar.workdays must be {WORKDAYS_FORM}")
+        settings = replace(settings, workdays=frozenset(days))
     return settings

@@ -78,6 +78,13 @@ class Kind(StrEnum):
     manual = "manual"
 
 
+class DetailKind(StrEnum):
+    """What a contact detail is (the `kind` of a `contact_detail` row)."""
+
+    phone = "phone"
+    email = "email"
+
+
 class FollowupStatus(StrEnum):
     open = "open"
     done = "done"

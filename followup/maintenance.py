@@ -376,6 +376,7 @@ def _run_checks(conn: Connection, *, shown: str, done: list[str], foreign_key_fa
                 "any followup command, such as followup due, upgrades it in place",
             )
         )
+        return report  # the record checks below read the current schema's tables and columns
     orphans, orphan_rows = _orphans(conn)
     report.problems += orphans
     leftover = sorted(fault for fault in foreign_key_faults if (fault[0], fault[1]) not in orphan_rows)
@@ -384,7 +385,15 @@ def _run_checks(conn: Connection, *, shown: str, done: list[str], foreign_key_fa
         [f"{table} row {rowid} refers to a {parent} row that does not exist" for table, rowid, parent, _ in leftover],
         more="rows that refer to missing rows",
     )
-    for check in (_open_when_closed, _two_cadence_touches, _unknown_values, _unfindable_names, _self_referrals):
+    checks = (
+        _open_when_closed,
+        _two_cadence_touches,
+        _stale_first_details,
+        _unknown_values,
+        _unfindable_names,
+        _self_referrals,
+    )
+    for check in checks:
         report.problems += check(conn)
     return report
 
@@ -487,6 +496,37 @@ def _two_cadence_touches(conn: Connection) -> list[Problem]:
         for (cid, name), ids in by_contact.items()
     ]
     return _listed("two_cadence_touches", messages, more="contacts with more than one")
+
+
+def _stale_first_details(conn: Connection) -> list[Problem]:
+    """A contact's phone and e-mail are its first phone and e-mail details (the copy the
+    morning list reads): the two must agree."""
+    from sqlalchemy import func, or_, select
+
+    from .models import Contact, ContactDetail
+
+    c, d = Contact.__table__.c, ContactDetail.__table__.c
+    messages = []
+    for kind in ("phone", "email"):
+        first = (
+            select(d.value)
+            .where(d.contact_id == c.id, d.kind == kind)
+            .order_by(d.position, d.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        shown = c[kind]
+        query = (
+            select(c.id, c.name, shown, first)
+            .where(or_(func.coalesce(shown, "") != func.coalesce(first, "")))
+            .order_by(c.id)
+        )
+        messages += [
+            f"{name} (#{cid}) shows {kind} {mine or 'none'} but their first {kind} is {theirs or 'none'}; "
+            f"set it again with followup edit {cid} --{kind} ..."
+            for cid, name, mine, theirs in conn.execute(query)
+        ]
+    return _listed("stale_first_details", messages, more="contacts whose phone or e-mail disagrees")
 
 
 def _unknown_values(conn: Connection) -> list[Problem]:

@@ -26,6 +26,8 @@ from sqlalchemy import (
     Table,
     Time,
     inspect,
+    or_,
+    select,
     text,
 )
 
@@ -168,11 +170,72 @@ def m004_contact_owner(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_contact_owner_name_key ON contact (owner, name_key)"))
 
 
+def m005_contact_details(conn: Connection) -> None:
+    """Several phones and e-mails per contact, each with an optional label.
+
+    The contact's phone and e-mail become its first details (position 0, no label); the
+    contact's own phone and email columns stay as the first of each, kept in step by the
+    services, so the morning list reads them without a join. `search_key` is what `find`
+    compares: a phone's digits, an e-mail casefolded.
+    """
+    md = MetaData()
+    contact = Table(
+        "contact",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("phone", String),
+        Column("email", String),
+        Column("created_at", DateTime(timezone=True)),
+    )
+    table = Table(
+        "contact_detail",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("contact_id", Integer, ForeignKey("contact.id", ondelete="CASCADE"), nullable=False),
+        Column("kind", String, nullable=False),
+        Column("value", String, nullable=False),
+        Column("label", String),
+        Column("position", Integer, nullable=False),
+        Column("search_key", String, nullable=False, index=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Index("ix_contact_detail_contact_kind_position", "contact_id", "kind", "position"),
+    )
+    table.create(conn)
+    rows = conn.execute(
+        select(contact.c.id, contact.c.phone, contact.c.email, contact.c.created_at)
+        .where(or_(contact.c.phone.is_not(None), contact.c.email.is_not(None)))
+        .order_by(contact.c.id)
+    ).all()
+    details = []
+    for contact_id, phone, email, created_at in rows:
+        if phone:
+            key = "".join(c for c in phone if c.isdigit())
+            details.append(("phone", phone, key, contact_id, created_at))
+        if email:
+            details.append(("email", email, email.casefold(), contact_id, created_at))
+    if details:
+        conn.execute(
+            table.insert(),
+            [
+                {"contact_id": cid, "kind": kind, "value": value, "label": None, "position": 0,
+                 "search_key": key, "created_at": created_at}
+                for kind, value, key, cid, created_at in details
+            ],
+        )  # fmt: skip
+
+
+def m006_followup_time(conn: Connection) -> None:
+    """A follow-up may be set for a time of day (`schedule CONTACT "thu 15:00"`)."""
+    conn.execute(text("ALTER TABLE followup ADD COLUMN at_time TIME"))
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("m001_initial", m001_initial),
     ("m002_big_amounts", m002_big_amounts),
     ("m003_followup_contact_due_index", m003_followup_contact_due_index),
     ("m004_contact_owner", m004_contact_owner),
+    ("m005_contact_details", m005_contact_details),
+    ("m006_followup_time", m006_followup_time),
 ]
 
 

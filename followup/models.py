@@ -30,6 +30,8 @@ class Contact(SQLModel, table=True):
     # casefold(name): Unicode-correct case-insensitive look-ups on both databases
     name_key: str = Field(index=True)
     company: str | None = None
+    # the first phone and e-mail of the contact's details (ContactDetail), kept in step by
+    # services so the morning list needs no join
     phone: str | None = None
     email: str | None = None
     role: str | None = None
@@ -43,6 +45,24 @@ class Contact(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # the salesperson whose contact this is (m004); in team mode each sees their own
     owner: str = ""
+
+
+class ContactDetail(SQLModel, table=True):
+    """One phone number or e-mail address of a contact, with an optional label (m005)."""
+
+    __tablename__ = "contact_detail"
+    __table_args__ = (Index("ix_contact_detail_contact_kind_position", "contact_id", "kind", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(sa_column=_fk("contact.id", ondelete="CASCADE", nullable=False))
+    kind: str  # "phone" or "email" (enums.DetailKind)
+    value: str  # as the user typed it
+    label: str | None = None  # mobile, work, home...
+    position: int = 0  # 0 is the contact's first phone or e-mail
+    # what `find` compares: all of a phone's digits (the country code is handled when matching);
+    # an e-mail casefolded
+    search_key: str = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Referral(SQLModel, table=True):
@@ -99,6 +119,7 @@ class FollowUp(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(sa_column=_fk("contact.id", ondelete="CASCADE", nullable=False))
     due: date
+    at_time: time | None = None  # a time of day the follow-up was set for (m006); None sorts last
     kind: str
     action: str
     reason: str

@@ -75,12 +75,15 @@ def _fitted(title: str | None, spec: list[Spec], rows: list[tuple], *, width: in
     return table
 
 
+PHONE_COLUMN_FROM = 130  # the narrowest screen on which `due` shows each contact's first phone
+
+
 def _due_table(title: str, items: list[DueItem], *, overdue_column: bool, width: int) -> Table:
     spec: list[Spec] = [
         ("#", {"justify": "right", "style": "dim", "no_wrap": True}, 0),
         ("contact", {"max_width": 20}, 0),
         ("company", {"max_width": 16, "overflow": "ellipsis", "no_wrap": True}, 100),
-        ("do", {"no_wrap": True}, 0),
+        ("do", {"no_wrap": True}, 0),  # `15:00 call` when set for a time of day
         ("why", {"ratio": 1}, 0),  # no min_width: Rich would re-widen it past the screen and crop "late"
         ("touches", {"justify": "right", "no_wrap": True}, 72),
         ("mention", {"max_width": 14, "overflow": "ellipsis", "no_wrap": True}, 90),
@@ -92,7 +95,11 @@ def _due_table(title: str, items: list[DueItem], *, overdue_column: bool, width:
             when = Text(f"{i.overdue_days}d", style="red") if i.overdue_days else Text("today", style="green")
         else:
             when = Text(i.due)
-        rows.append((str(i.id), i.contact, i.company or "", i.action, i.reason, str(i.touches), i.referrer or "", when))
+        do = f"{i.time} {i.action}" if i.time else i.action
+        rows.append((str(i.id), i.contact, i.company or "", do, i.reason, str(i.touches), i.referrer or "", when))
+    if any(i.phone for i in items):  # the contact's first phone, after the company, where the screen has room
+        spec.insert(3, ("phone", {"max_width": 20, "overflow": "fold"}, PHONE_COLUMN_FROM))
+        rows = [(*row[:3], i.phone or "", *row[3:]) for row, i in zip(rows, items, strict=True)]
     return _fitted(title, spec, rows, width=width)
 
 
@@ -170,6 +177,11 @@ def render_list(rows: list[ContactRow], *, owners: bool = False) -> None:
 # ---------------------------------------------------------------- show
 
 
+def _details(contact: dict) -> list[tuple[str, dict]]:
+    """Every phone and e-mail of a `show` contact, as `("phone", {"value", "label"})`."""
+    return [("phone", d) for d in contact["phones"]] + [("e-mail", d) for d in contact["emails"]]
+
+
 def render_show(detail: ContactDetail) -> None:
     out = stdout()
     c = detail.contact
@@ -181,8 +193,7 @@ def render_show(detail: ContactDetail) -> None:
         head.append("  do not contact", style="bold red")
     out.print(head, soft_wrap=True)
     facts = [
-        ("phone", c["phone"]),
-        ("e-mail", c["email"]),
+        *((word, d["value"] + (f" ({d['label']})" if d["label"] else "")) for word, d in _details(c)),
         ("role", c["role"]),
         ("level", c["level"]),
         ("tags", ", ".join(c["tags"])),

@@ -7,6 +7,7 @@ into objects); `render` draws the result as tables or JSON.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, time, timedelta
 
@@ -20,6 +21,7 @@ from .models import Contact, FollowUp, Referral, ReferralAsk, Sale, Touch
 from .services import (
     ACTIVE_STATUSES,
     Salesperson,
+    details_of,
     matching_filter,
     referral_of,
     referred_by,
@@ -65,12 +67,15 @@ class DueItem:
     contact: str
     company: str | None
     due: str
+    time: str | None  # "15:00" when the follow-up was set for a time of day
     kind: str
     action: str
     reason: str
     touches: int
     referrer: str | None
     overdue_days: int
+    phone: str | None = None  # the contact's first phone and e-mail
+    email: str | None = None
 
 
 @dataclass
@@ -113,11 +118,16 @@ def due_report(
     with_nudges: bool = True,
     who: Salesperson | None = None,
 ) -> DueReport:
-    """Open follow-ups due on or before `on` (overdue first, then by kind), the next `days`
-    days, the active contacts with nothing scheduled, and the referral nudges (see `nudges`);
-    in team mode only those of `who`'s contacts."""
+    """Open follow-ups due on or before `on`, the next `days` days, the active contacts with
+    nothing scheduled, and the referral nudges (see `nudges`); in team mode only those of
+    `who`'s contacts.
+
+    Order: overdue first, by kind (2-4-8, coach and thank-you, touches, check-ins), then by
+    day, a time of day only breaking ties (it has passed). Then, for today and each day
+    coming up, the follow-ups set for a time of day by time, then those without one by kind."""
     until = on + timedelta(days=days)
     kind_rank = case({k.value: rank for k, rank in KIND_ORDER.items()}, value=FollowUp.kind, else_=len(KIND_ORDER))
+    overdue = FollowUp.due < on
     query = (
         select(
             FollowUp.id,
@@ -125,24 +135,47 @@ def due_report(
             Contact.name,
             Contact.company,
             FollowUp.due,
+            FollowUp.at_time,
             FollowUp.kind,
             FollowUp.action,
             FollowUp.reason,
             _touches_of(FollowUp.contact_id),
             _referrer_of(FollowUp.contact_id),
+            Contact.phone,
+            Contact.email,
         )
         .join(Contact, Contact.id == FollowUp.contact_id)
         .where(FollowUp.status == OPEN, FollowUp.due <= until, Contact.do_not_contact.is_(False))
-        .order_by(case((FollowUp.due < on, 0), else_=1), kind_rank, FollowUp.due, FollowUp.id)
+        .order_by(
+            case((overdue, 0), else_=1),
+            case((overdue, kind_rank), else_=0),  # overdue: by kind first
+            FollowUp.due,
+            FollowUp.at_time.asc().nulls_last(),  # within a day: timed first, by time
+            kind_rank,
+            FollowUp.id,
+        )
     )
     rows = session.execute(_mine(query, who)).all()
     due, upcoming = [], []
-    for fid, cid, name, company, day, kind, action, reason, touches, referrer in rows:
+    for fid, cid, name, company, day, at, kind, action, reason, touches, referrer, phone, email in rows:
         item = DueItem(
-            fid, cid, name, company, day.isoformat(), kind, action, reason, touches, referrer, max((on - day).days, 0)
+            fid,
+            cid,
+            name,
+            company,
+            day.isoformat(),
+            _time(at),
+            kind,
+            action,
+            reason,
+            touches,
+            referrer,
+            max((on - day).days, 0),
+            phone=phone,
+            email=email,
         )
         (due if day <= on else upcoming).append(item)
-    upcoming.sort(key=lambda i: i.due)  # stable: within a day, still by kind
+    upcoming.sort(key=lambda i: i.due)  # stable: within a day, still by time, then kind
     has_open = exists().where(FollowUp.contact_id == Contact.id, FollowUp.status == OPEN)
     idle = session.execute(
         _mine(
@@ -312,9 +345,15 @@ class ContactRow:
 
 
 def contact_rows(
-    *, session: Session, status: str | None = None, tag: str | None = None, who: Salesperson | None = None
+    *,
+    session: Session,
+    status: str | None = None,
+    tag: str | None = None,
+    who: Salesperson | None = None,
+    ids: Sequence[int] | None = None,
 ) -> list[ContactRow]:
-    """The contacts matching `status` and `tag` (in team mode, `who`'s own), by id."""
+    """The contacts matching `status` and `tag` (in team mode, `who`'s own), by id; only those
+    of `ids` when given (`find`; a few hundred at a time, as a database takes them)."""
     query = select(
         Contact.id,
         Contact.name,
@@ -326,15 +365,21 @@ def contact_rows(
         _referrer_of(Contact.id),
         Contact.do_not_contact,
         Contact.owner,
+        Contact.tags,
     ).order_by(Contact.id)
     query = _mine(query, who)
     where = matching_filter(status)
     if where is not None:
         query = query.where(where)
-    if tag:
-        query = query.where(func.lower("," + Contact.tags + ",").contains(f",{tag.strip().lower()},", autoescape=True))
+    wanted = tag.strip().casefold() if tag else None
+    if wanted:  # compared in Python: SQLite's lower() knows only ASCII, and "École" is "école"
+        query = query.where(Contact.tags != "")
+    if ids is not None:
+        query = query.where(Contact.id.in_(ids))
     rows = []
-    for cid, name, company, st, touches, last, nxt, referrer, dnc, owner in session.execute(query).all():
+    for cid, name, company, st, touches, last, nxt, referrer, dnc, owner, tags in session.execute(query).all():
+        if wanted and wanted not in {t.casefold() for t in tag_list(tags)}:
+            continue
         rows.append(ContactRow(cid, name, company, st, touches, _iso(last), _iso(nxt), referrer, bool(dnc), owner))
     return rows
 
@@ -374,14 +419,23 @@ def _money(cents: int | None) -> float | None:
     return None if cents is None else cents / 100
 
 
+def _phones_and_emails(session: Session, contact_id: int) -> dict[str, list[dict]]:
+    """`{"phones": [{"value", "label"}...], "emails": [...]}`, the main one first."""
+    found: dict[str, list[dict]] = {"phones": [], "emails": []}
+    for row in details_of(session=session, contact_id=contact_id):
+        found.setdefault(f"{row.kind}s", []).append({"value": row.value, "label": row.label})
+    return found
+
+
 def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
     cid = contact.id
     info = {
         "id": cid,
         "name": contact.name,
         "company": contact.company,
-        "phone": contact.phone,
+        "phone": contact.phone,  # the first of "phones", the first of "emails"
         "email": contact.email,
+        **_phones_and_emails(session, cid),
         "role": contact.role,
         "level": contact.level,
         "tags": tag_list(contact.tags),
@@ -464,6 +518,7 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
         {
             "id": f.id,
             "due": f.due.isoformat(),
+            "time": _time(f.at_time),
             "kind": f.kind,
             "action": f.action,
             "reason": f.reason,
@@ -471,7 +526,9 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
             "closed_on": _iso(f.closed_on),
         }
         for f in session.execute(
-            select(FollowUp).where(FollowUp.contact_id == cid).order_by(FollowUp.due, FollowUp.id)
+            select(FollowUp)
+            .where(FollowUp.contact_id == cid)
+            .order_by(FollowUp.due, FollowUp.at_time.asc().nulls_last(), FollowUp.id)
         ).scalars()
     ]
     sales = [
@@ -481,7 +538,7 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
     asks = [
         {"id": a.id, "date": a.day.isoformat(), "got": a.got, "names": a.names}
         for a in session.execute(
-            select(ReferralAsk).where(ReferralAsk.customer_id == cid).order_by(ReferralAsk.day)
+            select(ReferralAsk).where(ReferralAsk.customer_id == cid).order_by(ReferralAsk.day, ReferralAsk.id)
         ).scalars()
     ]
     return ContactDetail(
@@ -497,12 +554,18 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
     )
 
 
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st: a touch's place in the contact's history."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _timeline(info, referred_by_, referred, touches, followups, sales, asks) -> list[dict]:
     """Everything that happened to the contact, oldest first, then what is still open."""
     events = [
         {
             "date": a["date"],
-            "what": f"asked for referrals: {a['got']} name{'' if a['got'] == 1 else 's'}"
+            "what": f"ask #{a['id']} for referrals: {a['got']} name{'' if a['got'] == 1 else 's'}"
             + (f" ({a['names']})" if a["names"] else ""),
         }
         for a in asks
@@ -516,12 +579,12 @@ def _timeline(info, referred_by_, referred, touches, followups, sales, asks) -> 
     for t in touches:
         detail = ", ".join(x for x in (t["outcome"], t["goal"] and f"goal: {t['goal']}", t["note"]) if x)
         when = t["date"] + (f" {t['time']}" if t["time"] else "")
-        what = f"touch {t['n']}: {t['via']}" + (f" ({detail})" if detail else "")
+        what = f"touch #{t['id']} ({_ordinal(t['n'])}): {t['via']}" + (f" ({detail})" if detail else "")
         if t["completed"]:
             what += f"; done: {t['completed']}"
         events.append({"date": when, "what": what})
     for s in sales:
-        what = "sale" + (f": {s['product']}" if s["product"] else "")
+        what = f"sale #{s['id']}" + (f": {s['product']}" if s["product"] else "")
         if s["amount"] is not None:
             what += f" ({s['amount']:,.2f})"
         events.append({"date": s["date"], "what": what})
@@ -535,5 +598,6 @@ def _timeline(info, referred_by_, referred, touches, followups, sales, asks) -> 
     events.sort(key=lambda e: e["date"])
     for f in followups:
         if f["status"] == OPEN:
-            events.append({"date": f["due"], "what": f"next: {f['action']}, {f['reason']} (#{f['id']})"})
+            when = f["due"] + (f" {f['time']}" if f["time"] else "")
+            events.append({"date": when, "what": f"next: {f['action']}, {f['reason']} (#{f['id']})"})
     return events

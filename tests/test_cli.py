@@ -40,12 +40,15 @@ DUE_ITEM_KEYS = {
     "contact",
     "company",
     "due",
+    "time",
     "kind",
     "action",
     "reason",
     "touches",
     "referrer",
     "overdue_days",
+    "phone",
+    "email",
 }
 NO_NEXT_STEP_KEYS = {"contact_id", "contact", "status", "touches"}
 LIST_KEYS = {"id", "name", "company", "status", "touches", "last_touch", "next_due", "referrer", "do_not_contact"}
@@ -110,6 +113,7 @@ BAD_INPUT_SEED = [
     ["touch", "Sue", "--on", "2026-11-02"],  # Sue: one done follow-up, one open
     ["add", "Tom Wu"],
     ["sold", "Tom Wu", "--on", "2026-11-01"],
+    ["ask", "Tom Wu", "--got", "1", "--on", "2026-11-01"],  # Tom Wu: a touch-free sale and an ask
 ]
 
 
@@ -124,7 +128,10 @@ def seeded(seed, dump) -> dict[str, int]:
     assert data["touch"]  # the copy really holds the seed
     ids = {c["name"]: c["id"] for c in data["contact"]}
     status = {f["status"]: f["id"] for f in data["followup"] if f["contact_id"] == ids["Sue"]}
-    return {**ids, "done": status["done"], "open": status["open"]}
+    logged = {
+        name: data[table][0]["id"] for name, table in (("touch", "touch"), ("sale", "sale"), ("ask", "referral_ask"))
+    }
+    return {**ids, "done": status["done"], "open": status["open"], **logged}
 
 
 BAD_DATE = "YYYY-MM-DD"  # every date error names the accepted forms
@@ -137,9 +144,11 @@ BAD_INPUT = [
     # add
     ("add-first-garbage", ["add", "New", "--first", "fribay"], ["fribay", BAD_DATE]),
     ("add-first-impossible", ["add", "New", "--first", "2026-02-30"], ["2026-02-30", BAD_DATE]),
-    ("add-first-with-time", ["add", "New", "--first", TIMED], ["time of day"]),
+    ("add-first-bad-time", ["add", "New", "--first", "2026-11-20 25:00"], ["--first", "invalid time of day"]),
     ("add-role", ["add", "New", "--role", "boss"], ["boss", "acceptor"]),
     ("add-level", ["add", "New", "--level", "friend"], ["friend", "acquaintance"]),
+    ("add-phone-words", ["add", "New", "--phone", "call me"], ["--phone", "'call me'", "not a phone number"]),
+    ("add-email-no-at", ["add", "New", "--email", "sue.acme.com"], ["--email", "not an e-mail address"]),
     # add-referral
     ("add-referral-ambiguous-referrer", ["add-referral", "New", "--from", "Su"], AMBIGUOUS_SU),
     ("add-referral-source", ["add-referral", "New", "--from", "Sue", "--source", "web"], ["web", "vendor"]),
@@ -147,6 +156,7 @@ BAD_INPUT = [
     ("add-referral-first-impossible", ["add-referral", "New", "--from", "Sue", "--first", "2026-02-30"], [BAD_DATE]),
     ("add-referral-on-with-time", ["add-referral", "New", "--from", "Sue", "--on", TIMED], ["time of day"]),
     ("add-referral-self", ["add-referral", "Sue", "--from", "Sue"], ["themselves"]),
+    ("add-referral-phone", ["add-referral", "New", "--from", "Sue", "--phone", "12"], ["--phone", "not a phone"]),
     # touch
     ("touch-unknown", ["touch", "Nobody", "--on", "2026-11-03"], UNKNOWN),
     ("touch-unknown-id", ["touch", "#999", "--on", "2026-11-03"], ["#999"]),
@@ -157,13 +167,14 @@ BAD_INPUT = [
     ("touch-via", ["touch", "Sue", "--via", "fax", "--on", "2026-11-03"], ["fax", "call"]),
     ("touch-outcome", ["touch", "Sue", "--outcome", "maybe", "--on", "2026-11-03"], ["maybe", "no-answer"]),
     ("touch-next-garbage", ["touch", "Sue", "--on", "2026-11-03", "--next", "fribay"], ["--next", BAD_DATE]),
-    ("touch-next-with-time", ["touch", "Sue", "--on", "2026-11-03", "--next", TIMED], ["time of day"]),
+    ("touch-next-bad-time", ["touch", "Sue", "--on", "2026-11-03", "--next", "fri 9:61"], ["--next", "invalid time"]),
     # schedule
     ("schedule-unknown", ["schedule", "Nobody", "2026-12-01"], UNKNOWN),
     ("schedule-ambiguous", ["schedule", "Su", "2026-12-01"], AMBIGUOUS_SU),
     ("schedule-garbage", ["schedule", "Sue", "fribay"], [BAD_DATE]),
     ("schedule-impossible", ["schedule", "Sue", "2026-02-30"], [BAD_DATE]),
-    ("schedule-with-time", ["schedule", "Sue", TIMED], ["time of day"]),
+    ("schedule-bad-time", ["schedule", "Sue", "2026-11-20 13pm"], ["invalid time of day"]),
+    ("schedule-time-only", ["schedule", "Sue", "15:00"], ["time of day without a date"]),
     ("schedule-via", ["schedule", "Sue", "2026-12-01", "--via", "fax"], ["fax", "call"]),
     # done
     ("done-unknown-id", ["done", "999", "--on", "2026-11-03"], ["#999"]),
@@ -181,7 +192,14 @@ BAD_INPUT = [
     ("snooze-already-done", ["snooze", "{done}", "2026-12-01"], ["#{done}", "already done"]),
     ("snooze-garbage", ["snooze", "{open}", "fribay"], [BAD_DATE]),
     ("snooze-impossible", ["snooze", "{open}", "2026-02-30"], [BAD_DATE]),
-    ("snooze-with-time", ["snooze", "{open}", TIMED], ["time of day"]),
+    ("snooze-bad-time", ["snooze", "{open}", "2026-11-20 24:00"], ["invalid time of day"]),
+    ("snooze-no-date", ["snooze", "{open}"], ["new due date"]),
+    ("snooze-nothing", ["snooze"], ["ID DATE", "--overdue DATE"]),
+    ("snooze-id-and-overdue", ["snooze", "{open}", "2026-12-01", "--overdue", "2026-12-01"], ["not both"]),
+    ("snooze-overdue-per-day-zero", ["snooze", "--overdue", "2026-12-01", "--per-day", "0"], ["--per-day", "1 to"]),
+    ("snooze-per-day-without-overdue", ["snooze", "{open}", "2026-12-01", "--per-day", "2"], ["--overdue"]),
+    ("snooze-overdue-with-time", ["snooze", "--overdue", TIMED], ["--overdue", "time of day"]),
+    ("snooze-overdue-in-the-past", ["snooze", "--overdue", "2026-11-01"], ["--overdue", "before today"]),
     # due
     ("due-on-garbage", ["due", "--on", "fribay"], [BAD_DATE]),
     ("due-on-impossible", ["due", "--on", "2026-02-30"], [BAD_DATE]),
@@ -205,6 +223,10 @@ BAD_INPUT = [
     ("lost-a-customer", ["lost", "Tom Wu", "--on", "2026-11-03"], ["Tom Wu", "prospect"]),
     # list
     ("list-status", ["list", "--status", "gone"], ["gone", "prospect"]),
+    # find
+    ("find-empty", ["find", " "], ["find", "text to look for"]),
+    ("find-status", ["find", "Sue", "--status", "gone"], ["gone", "prospect"]),
+    ("find-no-text", ["find"], ["TEXT"]),
     # show
     ("show-unknown", ["show", "Nobody"], UNKNOWN),
     ("show-unknown-id", ["show", "#999"], ["#999"]),
@@ -217,6 +239,9 @@ BAD_INPUT = [
     ("edit-level", ["edit", "Sue", "--level", "friend"], ["friend", "acquaintance"]),
     ("edit-status", ["edit", "Sue", "--status", "gone"], ["gone", "prospect"]),
     ("edit-empty-name", ["edit", "Sue", "--name", " "], ["--name"]),
+    ("edit-phone-label-only", ["edit", "Sue", "--phone", "mobile:"], ["--phone", "no phone number"]),
+    ("edit-rm-phone-unknown", ["edit", "Sue", "--rm-phone", "138 0000 0000"], ["--rm-phone", "Sue's phones"]),
+    ("edit-add-email-two-ats", ["edit", "Sue", "--add-email", "a@b@c"], ["--add-email", "e-mail address"]),
     # rm: --yes, so only the bad name stops it
     ("rm-unknown", ["rm", "Nobody", "--yes"], UNKNOWN),
     ("rm-unknown-id", ["rm", "#999", "--yes"], ["#999"]),
@@ -232,6 +257,25 @@ BAD_INPUT = [
     # backup and check
     ("backup-no-folder", ["backup", "/no/such/folder/copy.db"], ["/no/such/folder"]),  # PostgreSQL: pg_dump
     ("check-unknown-option", ["check", "--repair"], ["--repair"]),
+    # corrections: --yes, so only the bad input stops a deletion
+    ("edit-touch-unknown-id", ["edit-touch", "999", "--note", "x"], ["#999", "followup show"]),
+    ("edit-touch-not-an-id", ["edit-touch", "abc", "--note", "x"], ["abc", "#12"]),
+    ("edit-touch-on-garbage", ["edit-touch", "{touch}", "--on", "fribay"], ["--on", BAD_DATE]),
+    ("edit-touch-outcome", ["edit-touch", "{touch}", "--outcome", "maybe"], ["maybe", "no-answer"]),
+    ("edit-touch-via", ["edit-touch", "{touch}", "--via", "fax"], ["fax", "call"]),
+    ("rm-touch-unknown-id", ["rm-touch", "#999", "--yes"], ["#999"]),
+    ("rm-touch-not-an-id", ["rm-touch", "1.5", "--yes"], ["1.5", "#12"]),
+    ("edit-sale-unknown-id", ["edit-sale", "999", "--amount", "5"], ["#999"]),
+    ("edit-sale-amount", ["edit-sale", "{sale}", "--amount", "abc"], ["abc", "1200"]),
+    ("edit-sale-on-with-time", ["edit-sale", "{sale}", "--on", TIMED], ["time of day"]),
+    ("rm-sale-unknown-id", ["rm-sale", "999", "--yes"], ["#999"]),
+    ("edit-ask-unknown-id", ["edit-ask", "999", "--got", "1"], ["#999"]),
+    ("edit-ask-got-negative", ["edit-ask", "{ask}", "--got", "-1"], ["--got"]),
+    ("edit-ask-on-impossible", ["edit-ask", "{ask}", "--on", "2026-02-30"], [BAD_DATE]),
+    ("rm-ask-unknown-id", ["rm-ask", "#999", "--yes"], ["#999"]),
+    ("merge-itself", ["merge", "Sue", "#{Sue}", "--yes"], ["#{Sue}", "twice"]),
+    ("merge-ambiguous", ["merge", "Su", "Sue", "--yes"], AMBIGUOUS_SU),
+    ("merge-unknown", ["merge", "Sue", "Nobody", "--yes"], UNKNOWN),
 ]
 
 
@@ -526,12 +570,15 @@ def test_due_item_values(cli, morning):
         "contact": "Sue Chen",
         "company": "Acme",
         "due": "2026-11-10",
+        "time": None,
         "kind": "touch",
         "action": "call",
         "reason": "referral touch 1 of 12",
         "touches": 0,
         "referrer": "Bob Li",
         "overdue_days": 0,
+        "phone": None,
+        "email": None,
     }
     kim = next(i for i in report["due"] if i["kind"] == "post_sale_8")
     assert (kim["due"], kim["action"], kim["company"], kim["referrer"]) == ("2026-10-18", "visit", "Kim Foods", None)
@@ -1007,3 +1054,11 @@ def test_control_characters_in_a_name_are_shown_not_obeyed(cli):
     assert stopped.exit_code == 0
     again = cli("schedule", "#1", "2026-12-01")
     assert again.exit_code == 2 and "\x1b" not in again.stderr and "\\x1b" in again.stderr
+
+
+def test_list_tag_matches_in_any_case_beyond_ascii(cli):
+    assert cli("add", "Ann Ma", "--tag", "École").exit_code == 0
+    assert cli("add", "Bo Li", "--tag", "ecole").exit_code == 0
+    for asked in ("école", "ÉCOLE", "École"):
+        assert [r["name"] for r in cli("list", "--tag", asked, "--json").json()] == ["Ann Ma"], asked
+    assert [r["name"] for r in cli("list", "--tag", "ECOLE", "--json").json()] == ["Bo Li"]

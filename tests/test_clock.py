@@ -398,7 +398,7 @@ def test_error_message_reads_as_documented():
     assert str(caught.value) == (
         "'fribay' is not a date; use YYYY-MM-DD, today, tomorrow, yesterday, "
         "a weekday (mon, friday), an offset (+3d, +2w, +1m, -1d) or a date such as "
-        "'Dec 3' (optionally followed by HH:MM for a touch)"
+        "'Dec 3' (optionally followed by HH:MM for a touch or a follow-up)"
     )
 
 

@@ -151,7 +151,7 @@ def value_strategy(param) -> st.SearchStrategy[str]:
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         values = [str(member.value) for member in annotation]
         return awkward(st.one_of(st.sampled_from(values), st.sampled_from(values).map(str.upper), WORDS))
-    if annotation is int or name in {"amount", "got", "days"}:
+    if annotation is int or name in {"amount", "got", "days", "per_day"}:
         return awkward(NUMBERS)
     if name in DATE_NAMES or "DATE" in metavar:
         return awkward(DATES)
@@ -323,6 +323,9 @@ SENSIBLE = st.sampled_from(
         ["done", "1"],
         ["skip", "2"],
         ["snooze", "2", "+2w"],
+        ["snooze", "2", "mon 9:30"],
+        ["snooze", "--overdue", "mon", "--per-day", "2"],
+        ["schedule", "Sue", "thu 15:00"],
         ["schedule", "Sue", "fri"],
         ["edit", "Dan Wu", "--allow-contact"],
         ["edit", "Ann Zhou", "--status", "prospect"],
@@ -377,9 +380,11 @@ SETTING_VALUES = st.one_of(
     st.lists(st.one_of(st.floats(), st.text(max_size=3)), max_size=3),
 )
 SETTING = st.tuples(
-    st.sampled_from(["cadence", "referrals", "cadence", "colour"]),
-    st.sampled_from(["prospect_gaps", "after_sale", "checkin_months", "weekly_target", "gaps"]),
-    SETTING_VALUES,
+    st.sampled_from(["cadence", "referrals", "cadence", "colour", "calendar"]),
+    st.sampled_from(
+        ["prospect_gaps", "after_sale", "checkin_months", "weekly_target", "gaps", "skip_weekends", "workdays"]
+    ),
+    st.one_of(SETTING_VALUES, st.lists(st.sampled_from(["mon", "Sun", "fri", "friday", "x", 0, 7, 8]), max_size=8)),
 )
 SETTINGS_FILES = st.one_of(
     st.lists(SETTING, max_size=4).map(

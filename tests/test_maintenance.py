@@ -19,6 +19,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from helpers import ok
 from sqlalchemy import create_engine, text
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -42,11 +43,6 @@ MONTH = [
     ["ask", "陈素", "--got", "1", "--names", "Lee Yu", "--on", "2026-11-06"],
 ]
 MONTH_COUNTS = "6 contacts, 3 touches"
-
-
-def ok(run):
-    assert run.exit_code == 0, (run.stdout, run.stderr)
-    return run
 
 
 def one_error_line(run, code: int = 2) -> str:
@@ -375,6 +371,11 @@ DAMAGE = {
         ["UPDATE contact SET status = 'won' WHERE name = 'Bob Li'"],
         "unknown_contact_status",
         "contact #1 has status 'won', which followup does not know (prospect, customer, repeat, lost)",
+    ),
+    "phone-out-of-step": (
+        ["UPDATE contact SET phone = '+1 555 0100' WHERE name = 'Bob Li'"],
+        "stale_first_details",
+        "Bob Li (#1) shows phone +1 555 0100 but their first phone is none; set it again with followup edit 1",
     ),
     "renamed-by-hand": (
         ["UPDATE contact SET name = 'Robert Li' WHERE name = 'Bob Li'"],

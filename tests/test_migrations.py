@@ -75,12 +75,28 @@ def test_an_earlier_schema_opens_with_everything_kept(tmp_path, cli, fixture):
         elif table == "contact":  # m004 adds the owner: whoever opened the database with this release
             assert [row[:-1] for row in after[table]] == rows
             assert {row[-1] for row in after[table]} == {"carol"}
+        elif table == "followup":  # m006 adds the time of day: none for the follow-ups already there
+            assert [row[:-1] for row in after[table]] == rows
+            assert {row[-1] for row in after[table]} == {None}
         else:
             assert after[table] == rows, table  # nothing lost or altered
     with closing(sqlite3.connect(db)) as con:  # upgraded in place: the contact index of m003 is there
         indexes = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "ix_followup_contact_status_due" in indexes and "ix_followup_contact_status" not in indexes
     assert "ix_contact_owner_name_key" in indexes
+    # m005: each contact's phone and e-mail became its first details
+    with closing(sqlite3.connect(db)) as con:
+        details = con.execute(
+            "SELECT c.phone, c.email, d.kind, d.value, d.label, d.position, d.search_key "
+            "FROM contact_detail d JOIN contact c ON c.id = d.contact_id ORDER BY d.id"
+        ).fetchall()
+        with_details = con.execute(
+            "SELECT COUNT(phone) + COUNT(email) FROM contact WHERE phone IS NOT NULL OR email IS NOT NULL"
+        ).fetchone()[0]
+    assert len(details) == with_details > 0
+    for phone, email, kind, value, label, position, key in details:
+        assert value == (phone if kind == "phone" else email) and label is None and position == 0
+        assert key == ("".join(ch for ch in value if ch.isdigit()) if kind == "phone" else value.casefold())
     by_name = {c["name"]: c for c in listed.json()}
     assert set(by_name) == {"Bob Li", "Sue Chen", "王强", "陈素", "Tom Wang", "Ann Lee", "Max Mustermann"}
     assert by_name["Sue Chen"]["status"] == "repeat"
@@ -123,3 +139,33 @@ def test_a_failing_step_leaves_no_trace(db_path):
         recorded = [r[0] for r in conn.execute(text(f"SELECT name FROM {MIGRATIONS_TABLE}"))]
     assert recorded == [name for name, _ in MIGRATIONS]
     engine.dispose()
+
+
+def test_this_releases_database_opens_with_everything_as_written(tmp_path, cli):
+    """tests/fixtures/schema_m006.db: owners, labelled details and a timed follow-up, kept."""
+    db = tmp_path / "m006.db"
+    shutil.copy(FIXTURES / "schema_m006.db", db)
+    before = _rows(db)
+    env = {"FOLLOWUP_DB": str(db), "FOLLOWUP_USER": "sue"}
+    listed = cli("list", "--json", env=env)
+    assert listed.exit_code == 0, listed.stderr
+    assert _rows(db) == before  # nothing to upgrade, nothing changed
+    assert {c["name"] for c in listed.json()} == {
+        "Bob Li",
+        "Sue Chen",
+        "王强",
+        "陈素",
+        "Tom Wang",
+        "Ann Lee",
+        "Max Mustermann",
+    }
+    sue = cli("show", "Sue Chen", "--json", env=env).json()["contact"]
+    assert (sue["owner"], sue["status"], sue["phone"], sue["email"]) == (
+        "sue", "repeat", "+86 138 0000 0000", "sue@acme.example"
+    )  # fmt: skip
+    assert [(p["value"], p["label"]) for p in sue["phones"]] == [
+        ("+86 138 0000 0000", "mobile"),
+        ("010 6500 1234", "work"),
+    ]
+    due = cli("due", "--on", "2026-10-20", "--json", env=env).json()
+    assert [(i["contact"], i["time"]) for i in due["due"] if i["kind"] == "manual"] == [("Tom Wang", "14:00")]

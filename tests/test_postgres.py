@@ -14,17 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from helpers import ok
 from sqlalchemy import create_engine, inspect, text, update
 
 from followup.db import make_engine
 from followup.migrations import MIGRATIONS, MIGRATIONS_TABLE, migrate
 
 pytestmark = pytest.mark.backends("postgresql")
-
-
-def ok(run):
-    assert run.exit_code == 0, (run.stdout, run.stderr)
-    return run
 
 
 def generic_type(sql_type) -> str:

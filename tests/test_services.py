@@ -265,8 +265,8 @@ def test_skip_a_post_sale_step_closes_it_without_a_touch_or_a_replacement(sessio
 def test_snooze_moves_the_due_date(session, settings):
     sue = add(session, settings, first=D)
     pending = the_open(session, sue, "touch")
-    fu, before = services.snooze_followup(session=session, followup_id=pending.id, due=day(7))
-    assert (fu.id, before, fu.due, fu.status) == (pending.id, D, day(7), "open")
+    fu, before, before_time = services.snooze_followup(session=session, followup_id=pending.id, due=day(7))
+    assert (fu.id, before, before_time, fu.due, fu.status) == (pending.id, D, None, day(7), "open")
 
 
 @pytest.mark.parametrize("state", ["done", "skipped", "cancelled"])

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import ok
 from sqlalchemy import make_url
 
 pytestmark = pytest.mark.backends("sqlite", "postgresql")
@@ -236,11 +237,6 @@ def near(expected: float):
 def about(expected: float):
     """An average (touches, names) as JSON carries it: possibly rounded to 2 decimal places."""
     return pytest.approx(expected, abs=0.005)
-
-
-def ok(run):
-    assert run.exit_code == 0, (run.stdout, run.stderr)
-    return run
 
 
 def stats_json(cli, *args: str) -> dict:

@@ -10,24 +10,10 @@ from __future__ import annotations
 import getpass
 
 import pytest
+from helpers import ok, refused
 from sqlalchemy import create_engine, text
 
 TODAY = "2026-11-23"
-
-
-def ok(run):
-    assert run.exit_code == 0, (run.stdout, run.stderr)
-    return run
-
-
-def refused(run, *words: str):
-    """Exit 2 with one stderr line that says each of `words`."""
-    assert run.exit_code == 2, (run.stdout, run.stderr)
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), run.stderr
-    for word in words:
-        assert word in lines[0], (word, lines[0])
-    return lines[0]
 
 
 def owners(db_url: str) -> dict[str, str]:

@@ -98,6 +98,11 @@ def day(option: str, text: str | None, *, future: bool = False) -> date:
     return parsed.day if parsed else today()
 
 
+def due_at(fu) -> str:
+    """A follow-up's due date as the user reads it: `2026-12-03`, or `2026-12-03 15:00` when set for a time."""
+    return fu.due.isoformat() + (f" {fu.at_time.strftime('%H:%M')}" if fu.at_time else "")
+
+
 def contact(ctx: typer.Context, session: Session, ref: str) -> Contact:
     """The contact CONTACT names, among the user's own in team mode."""
     from ..services import resolve_contact
@@ -122,13 +127,21 @@ def choice(option: str, value: str | None, enum: type[E], *, allow_none: bool = 
     raise UserError(f"{option}: {value!r} is not one of {accepted}")
 
 
-def followup_id(text: str) -> int:
+def record_id(text: str, *, what: str, where: str) -> int:
+    """The id of a row the user names by number, `12` or `#12`; the error says `where` to find it."""
     cleaned = text.strip().lstrip("#")
     if not (cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 18):
-        raise UserError(
-            f"{text!r} is not a follow-up id; give the number from the first column of followup due, such as 12 or #12"
-        )
+        raise UserError(f"{text!r} is not a {what} id; give the number {where}, such as 12 or #12")
     return int(cleaned)
+
+
+def followup_id(text: str) -> int:
+    return record_id(text, what="follow-up", where="from the first column of followup due")
+
+
+def logged_id(text: str, what: str) -> int:
+    """The id of a logged touch, sale or ask (`what`), as `followup show` lists them."""
+    return record_id(text, what=what, where=f"that followup show CONTACT gives it ({what} #12)")
 
 
 # Options shared by several commands, declared once.
@@ -145,4 +158,24 @@ TeamOption = Annotated[
 ContactArg = Annotated[
     str,
     typer.Argument(metavar="CONTACT", help="#ID, the exact name, or a unique part of the name.", show_default=False),
+]
+
+# Contact details: each phone or e-mail may carry a label, the word(s) before the first colon.
+PhonesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--phone",
+        metavar="PHONE",
+        help="Phone number, with a label first if you like, the word(s) before a colon: "
+        "'mobile: +86 138 0000 0000'; repeat for more, the first is the main one.",
+    ),
+]
+EmailsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--email",
+        metavar="EMAIL",
+        help="E-mail address, with a label first if you like: 'work: sue@acme.com'; "
+        "repeat for more, the first is the main one.",
+    ),
 ]

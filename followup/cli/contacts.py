@@ -8,7 +8,20 @@ import typer
 
 from ..enums import Level, Role, Status, StatusFilter
 from .app import app
-from .common import ContactArg, JsonOption, TeamOption, choice, contact, salesperson, settings, today, transaction, when
+from .common import (
+    ContactArg,
+    EmailsOption,
+    JsonOption,
+    PhonesOption,
+    TeamOption,
+    choice,
+    contact,
+    salesperson,
+    settings,
+    today,
+    transaction,
+    when,
+)
 
 PANEL = "Contacts"
 
@@ -22,35 +35,40 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The contact's name, any text (陈素 is fine).", show_default=False)],
     company: Annotated[str | None, typer.Option(help="Company or organisation.")] = None,
-    phone: Annotated[str | None, typer.Option(help="Phone number.")] = None,
-    email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
+    phone: PhonesOption = None,
+    email: EmailsOption = None,
     role: Annotated[Role | None, typer.Option(case_sensitive=False, help="Buying role.")] = None,
     level: Annotated[Level | None, typer.Option(case_sensitive=False, help="Relationship level.")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", help="A tag; repeat for more.")] = None,
     note: Annotated[str | None, typer.Option(help="Anything worth remembering.")] = None,
     first: Annotated[
         str | None,
-        typer.Option(metavar="DATE", help="Schedule the first touch of the cadence on DATE (tomorrow, mon, +3d...)."),
+        typer.Option(
+            metavar="DATE",
+            help="Schedule the first touch of the cadence on DATE (tomorrow, mon, +3d...), a time may follow ('tomorrow 10:00').",
+        ),
     ] = None,
 ) -> None:
     """Add a contact (a prospect); nothing is scheduled until --first gives the first touch."""
     from ..render import say, stdout, warn
     from ..services import add_contact
+    from .common import due_at
 
-    first_day = when("--first", first, future=True)
+    first_day = when("--first", first, future=True, allow_time=True)
     with transaction(ctx) as session:
         added = add_contact(
             session=session,
             name=name,
             settings=settings(),
             company=company,
-            phone=phone,
-            email=email,
+            phones=phone or [],
+            emails=email or [],
             role=role.value if role else None,
             level=level.value if level else None,
             tags=tag or [],
             note=note,
             first=first_day.day if first_day else None,
+            first_at=first_day.time if first_day else None,
             who=salesperson(ctx, session),
         )
     c = added.contact
@@ -60,7 +78,7 @@ def add(
         )
     line = f"Added #{c.id} {c.name}"
     if added.first_touch:
-        line += f"; first touch #{added.first_touch.id} due {added.first_touch.due.isoformat()}"
+        line += f"; first touch #{added.first_touch.id} due {due_at(added.first_touch)}"
     else:
         line += "; no touch scheduled yet (it shows under 'no next step' in followup due)"
     say(stdout(), line + ".")
@@ -69,15 +87,50 @@ def add(
 @app.command(
     "edit",
     rich_help_panel=PANEL,
-    epilog="Example: followup edit 'Sue Chen' --phone '+86 139 1111 2222' --level dating --tag vip",
+    epilog="Example: followup edit 'Sue Chen' --add-phone 'work: 010 6500 1234' --level dating --tag vip",
 )
 def edit(
     ctx: typer.Context,
     who: ContactArg,
     name: Annotated[str | None, typer.Option(help="New name.")] = None,
     company: Annotated[str | None, typer.Option(help="Company ('' clears it).")] = None,
-    phone: Annotated[str | None, typer.Option(help="Phone ('' clears it).")] = None,
-    email: Annotated[str | None, typer.Option(help="E-mail ('' clears it).")] = None,
+    phone: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--phone",
+            metavar="PHONE",
+            help="Replace all phones with this one, a label first if you like ('mobile: +86 138 0000 0000'); "
+            "repeat for several, the first is the main one; '' clears them.",
+        ),
+    ] = None,
+    add_phone: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--add-phone",
+            metavar="PHONE",
+            help="Add a phone after the others ('work: 010 6500 1234'); repeat for more.",
+        ),
+    ] = None,
+    rm_phone: Annotated[
+        list[str] | None,
+        typer.Option("--rm-phone", metavar="PHONE", help="Remove a phone, matched by its digits; repeat for more."),
+    ] = None,
+    email: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--email",
+            metavar="EMAIL",
+            help="Replace all e-mails with this one, a label first if you like ('work: sue@acme.com'); "
+            "repeat for several; '' clears them.",
+        ),
+    ] = None,
+    add_email: Annotated[
+        list[str] | None,
+        typer.Option("--add-email", metavar="EMAIL", help="Add an e-mail after the others; repeat for more."),
+    ] = None,
+    rm_email: Annotated[
+        list[str] | None, typer.Option("--rm-email", metavar="EMAIL", help="Remove an e-mail; repeat for more.")
+    ] = None,
     role: Annotated[str | None, typer.Option(metavar="ROLE", help="acceptor, dissatisfied, power, or none.")] = None,
     level: Annotated[
         str | None, typer.Option(metavar="LEVEL", help="acquaintance, dating, partner, ally, or none.")
@@ -118,8 +171,12 @@ def edit(
             on=today(),
             name=name,
             company=company,
-            phone=phone,
-            email=email,
+            phones=phone,
+            add_phones=add_phone or [],
+            remove_phones=rm_phone or [],
+            emails=email,
+            add_emails=add_email or [],
+            remove_emails=rm_email or [],
             note=note,
             role=getattr(role_value, "value", role_value),
             level=getattr(level_value, "value", level_value),
@@ -192,6 +249,51 @@ def list_(
 
         # the rows of SPEC section 2; with --team each also says whose contact it is
         print_json([asdict(r) if team else {k: v for k, v in asdict(r).items() if k != "owner"} for r in rows])
+    else:
+        render_list(rows, owners=team)
+
+
+@app.command(
+    "find",
+    rich_help_panel=PANEL,
+    epilog="Example: followup find acme    (also: followup find '138 0000 0000', followup find 陈 --status prospect --json)",
+)
+def find(
+    ctx: typer.Context,
+    text: Annotated[
+        str,
+        typer.Argument(
+            metavar="TEXT",
+            help="Any part of a name, company, phone, e-mail, tag or note, in any case. A phone is found by its "
+            "digits, whatever the spaces, dashes, brackets or country code. Several words: each must appear.",
+            show_default=False,
+        ),
+    ],
+    status: Annotated[
+        StatusFilter, typer.Option(case_sensitive=False, help="Which contacts; customer includes repeat customers.")
+    ] = StatusFilter.all,
+    tag: Annotated[str | None, typer.Option(metavar="TAG", help="Only contacts with this tag.")] = None,
+    team: TeamOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Search names, companies, phones, e-mails, tags and notes; matches are listed as in list."""
+    from ..render import print_json, render_list, say, stdout
+    from ..search import find_contacts
+
+    with transaction(ctx, write=False) as session:
+        rows = find_contacts(
+            session=session, text=text, status=status.value, tag=tag, who=salesperson(ctx, session, team=team)
+        )
+    if as_json:
+        from dataclasses import asdict
+
+        # the rows of list --json
+        print_json([asdict(r) if team else {k: v for k, v in asdict(r).items() if k != "owner"} for r in rows])
+    elif not rows:
+        say(
+            stdout(),
+            f"No contact matches {' '.join(text.split())!r} in names, companies, phones, e-mails, tags or notes.",
+        )
     else:
         render_list(rows, owners=team)
 

@@ -42,20 +42,40 @@ def add_referral(
         ),
     ] = None,
     company: Annotated[str | None, typer.Option(help="The prospect's company.")] = None,
-    phone: Annotated[str | None, typer.Option(help="The prospect's phone.")] = None,
-    email: Annotated[str | None, typer.Option(help="The prospect's e-mail.")] = None,
+    phone: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--phone",
+            metavar="PHONE",
+            help="The prospect's phone, a label first if you like ('mobile: +86 138 0000 0000'); repeat for more. "
+            "An existing prospect gets it after theirs.",
+        ),
+    ] = None,
+    email: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--email",
+            metavar="EMAIL",
+            help="The prospect's e-mail, a label first if you like ('work: sue@acme.com'); repeat for more.",
+        ),
+    ] = None,
     note: Annotated[str | None, typer.Option(help="A note on the referral.")] = None,
     on: OnOption = None,
     first: Annotated[
-        str | None, typer.Option(metavar="DATE", help="Day of the first touch. Default: the day of the referral.")
+        str | None,
+        typer.Option(
+            metavar="DATE",
+            help="Day of the first touch, a time may follow ('tomorrow 10:00'). Default: the day of the referral.",
+        ),
     ] = None,
 ) -> None:
     """Record who referred whom; schedules the first touch and a coach task on the referrer."""
     from ..render import say, stdout
     from ..services import add_referral as record
+    from .common import due_at
 
     on_day = day("--on", on)
-    first_day = when("--first", first, future=True)
+    first_day = when("--first", first, future=True, allow_time=True)
     with transaction(ctx) as session:
         r = record(
             session=session,
@@ -65,9 +85,10 @@ def add_referral(
             settings=settings(),
             source=source,
             first=first_day.day if first_day else None,
+            first_at=first_day.time if first_day else None,
             company=company,
-            phone=phone,
-            email=email,
+            phones=phone or [],
+            emails=email or [],
             note=note,
             who=salesperson(ctx, session),
         )
@@ -82,10 +103,10 @@ def add_referral(
     if r.first_touch:
         say(
             out,
-            f"  #{r.first_touch.id} {r.first_touch.due.isoformat()}: {r.first_touch.reason}; mention {r.referrer.name}.",
+            f"  #{r.first_touch.id} {due_at(r.first_touch)}: {r.first_touch.reason}; mention {r.referrer.name}.",
         )
     if r.coach_task:
-        say(out, f"  #{r.coach_task.id} {r.coach_task.due.isoformat()}: {r.coach_task.reason}.")
+        say(out, f"  #{r.coach_task.id} {due_at(r.coach_task)}: {r.coach_task.reason}.")
 
 
 @app.command(

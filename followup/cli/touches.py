@@ -8,7 +8,19 @@ import typer
 
 from ..enums import Channel, Outcome
 from .app import app
-from .common import ContactArg, OnOption, contact, day, followup_id, salesperson, settings, today, transaction, when
+from .common import (
+    ContactArg,
+    OnOption,
+    contact,
+    day,
+    due_at,
+    followup_id,
+    salesperson,
+    settings,
+    today,
+    transaction,
+    when,
+)
 
 if TYPE_CHECKING:
     from ..services import Touched
@@ -33,7 +45,7 @@ def _report_touch(t: Touched) -> None:
     if t.completed is not None:
         say(out, f"  done #{t.completed.id}: {t.completed.reason}")
     if t.scheduled is not None:
-        say(out, f"  next #{t.scheduled.id} {t.scheduled.due.isoformat()}: {t.scheduled.reason}")
+        say(out, f"  next #{t.scheduled.id} {due_at(t.scheduled)}: {t.scheduled.reason}")
     cancelled = [f for f in t.cancelled if f is not t.completed]
     if cancelled:
         say(out, f"  cancelled {', '.join(f'#{f.id}' for f in cancelled)}")
@@ -66,7 +78,9 @@ def touch(
     next_: Annotated[
         str | None,
         typer.Option(
-            "--next", metavar="DATE|none", help="The date they asked you to come back (wins over the cadence), or none."
+            "--next",
+            metavar="DATE|none",
+            help="The date they asked you to come back, a time may follow ('thu 15:00'); wins over the cadence. Or none.",
         ),
     ] = None,
 ) -> None:
@@ -75,7 +89,7 @@ def touch(
 
     when_ = when("--on", on, allow_time=True)
     no_next = next_ is not None and next_.strip().lower() == "none"
-    next_when = None if no_next else when("--next", next_, future=True)
+    next_when = None if no_next else when("--next", next_, future=True, allow_time=True)
     with transaction(ctx) as session:
         result = log_touch(
             session=session,
@@ -87,6 +101,7 @@ def touch(
             goal=goal,
             note=note,
             next_due=next_when.day if next_when else None,
+            next_at=next_when.time if next_when else None,
             no_next=no_next,
             settings=settings(),
         )
@@ -96,13 +111,18 @@ def touch(
 @app.command(
     "schedule",
     rich_help_panel=PANEL,
-    epilog="Example: followup schedule 'Sue' 'Dec 3' --what 'call after their budget meeting' --via call",
+    epilog="Example: followup schedule 'Sue' 'Dec 3 15:00' --what 'call after their budget meeting' --via call",
 )
 def schedule(
     ctx: typer.Context,
     who: ContactArg,
     due: Annotated[
-        str, typer.Argument(metavar="DATE", help="When: 2026-12-03, thu, +2w, 'Dec 3'...", show_default=False)
+        str,
+        typer.Argument(
+            metavar="DATE",
+            help="When: 2026-12-03, thu, +2w, 'Dec 3'..., a time may follow ('thu 15:00').",
+            show_default=False,
+        ),
     ],
     what: Annotated[str | None, typer.Option(metavar="TEXT", help="What to do, shown in followup due.")] = None,
     via: ViaOption = Channel.call,
@@ -111,11 +131,13 @@ def schedule(
     from ..render import say, stdout
     from ..services import schedule_followup
 
-    due_day = when("DATE", due, future=True).day
+    due_when = when("DATE", due, future=True, allow_time=True)
     with transaction(ctx) as session:
         target = contact(ctx, session, who)
-        fu, cancelled = schedule_followup(session=session, contact=target, due=due_day, on=today(), what=what, via=via)
-    line = f"Scheduled #{fu.id} for #{target.id} {target.name} on {fu.due.isoformat()} ({fu.action}): {fu.reason}"
+        fu, cancelled = schedule_followup(
+            session=session, contact=target, due=due_when.day, at=due_when.time, on=today(), what=what, via=via
+        )
+    line = f"Scheduled #{fu.id} for #{target.id} {target.name} on {due_at(fu)} ({fu.action}): {fu.reason}"
     if cancelled:
         line += f" (replaces cadence touch {', '.join(f'#{f.id}' for f in cancelled)})"
     say(stdout(), line + ".")
@@ -164,23 +186,122 @@ def skip(ctx: typer.Context, fid: IdArg, on: OnOption = None) -> None:
     say(stdout(), line + ".")
 
 
-@app.command("snooze", rich_help_panel=PANEL, epilog="Example: followup snooze 17 mon")
+# ---------------------------------------------------------------- snooze: one follow-up, or every overdue one
+
+
+@app.command(
+    "snooze",
+    rich_help_panel=PANEL,
+    epilog="Example: followup snooze 17 'mon 9:30'    (after a holiday: followup snooze --overdue mon --per-day 5)",
+)
 def snooze(
     ctx: typer.Context,
-    fid: IdArg,
+    fid: Annotated[
+        str | None,
+        typer.Argument(metavar="ID", help="The follow-up's id (first column of followup due).", show_default=False),
+    ] = None,
     due: Annotated[
-        str, typer.Argument(metavar="DATE", help="The new due date: mon, +3d, 2026-12-01...", show_default=False)
-    ],
+        str | None,
+        typer.Argument(
+            metavar="DATE",
+            help="The new due date: mon, +3d, 2026-12-01..., a time may follow ('mon 9:30'); "
+            "a plain date drops the follow-up's time.",
+            show_default=False,
+        ),
+    ] = None,
+    overdue: Annotated[
+        str | None,
+        typer.Option(
+            "--overdue",
+            metavar="DATE",
+            help="Instead of one ID: move every overdue follow-up to DATE (after a holiday or a sick week).",
+            show_default=False,
+        ),
+    ] = None,
+    per_day: Annotated[
+        int | None,
+        typer.Option(
+            "--per-day",
+            metavar="N",
+            help="With --overdue: at most N a day from DATE on, oldest first (over workdays when weekends are skipped).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Move a follow-up to another day."""
+    """Move a follow-up to another day (ID DATE), or every overdue one (--overdue DATE)."""
+    from ..errors import UserError
+
+    if overdue is not None:
+        if fid is not None:
+            raise UserError(
+                "give either ID DATE to move one follow-up or --overdue DATE to move every overdue one, not both"
+            )
+        _snooze_overdue(ctx, overdue, per_day)
+        return
+    if fid is None:
+        raise UserError(
+            "give ID DATE to move one follow-up (followup snooze 17 mon) "
+            "or --overdue DATE to move every overdue one (followup snooze --overdue mon)"
+        )
+    if per_day is not None:
+        raise UserError("--per-day spreads a move of every overdue follow-up; use it with --overdue DATE")
+    _snooze_one(ctx, fid, due)
+
+
+def _snooze_one(ctx: typer.Context, fid: str, due: str | None) -> None:
+    from ..errors import UserError
     from ..render import say, stdout
     from ..services import snooze_followup
 
     number = followup_id(fid)
-    new_due = when("DATE", due, future=True).day
+    if due is None:
+        raise UserError(f"give the new due date after the ID, such as followup snooze {number} mon")
+    new = when("DATE", due, future=True, allow_time=True)
     with transaction(ctx) as session:
-        fu, before = snooze_followup(session=session, followup_id=number, due=new_due, who=salesperson(ctx, session))
-    say(stdout(), f"Moved #{fu.id} from {before.isoformat()} to {fu.due.isoformat()}: {fu.reason}.")
+        fu, before, before_time = snooze_followup(
+            session=session, followup_id=number, due=new.day, at=new.time, who=salesperson(ctx, session)
+        )
+    was = before.isoformat() + (f" {before_time.strftime('%H:%M')}" if before_time else "")
+    line = f"Moved #{fu.id} from {was} to {due_at(fu)}: {fu.reason}."
+    if before_time and new.time is None:
+        line += f" Its time ({before_time.strftime('%H:%M')}) was for the old day; give 'DATE HH:MM' to set one."
+    say(stdout(), line)
+
+
+def _snooze_overdue(ctx: typer.Context, overdue: str, per_day: int | None) -> None:
+    from ..render import say, stdout
+    from ..services import move_overdue
+
+    to = when("--overdue", overdue, future=True).day
+    with transaction(ctx) as session:
+        result = move_overdue(
+            session=session,
+            on=today(),
+            to=to,
+            per_day=per_day,
+            settings=settings(),
+            who=salesperson(ctx, session),
+        )
+    out = stdout()
+    count = len(result.moved)
+    if not count:
+        say(out, f"Nothing is overdue on {today().isoformat()}; nothing was moved.")
+        return
+    noun = "follow-up" if count == 1 else "follow-ups"
+    if len(result.days) == 1:
+        say(out, f"Moved {count} overdue {noun} to {_day_name(to)}.")
+    else:
+        say(out, f"Moved {count} overdue {noun} over {len(result.days)} days, at most {per_day} a day:")
+    for moved_on, moved in result.days.items():
+        say(out, f"  {_day_name(moved_on)}: {len(moved)} ({', '.join(f'#{fu.id}' for fu in moved)})")
+    timed = ", ".join(f"#{m.followup.id}" for m in result.moved if m.before_time)
+    if timed:
+        say(out, f"  times of day dropped (they were for the old days): {timed}")
+
+
+def _day_name(day) -> str:
+    """`2026-11-30 Mon`: after a holiday, the weekday is what a salesperson plans by."""
+    return f"{day.isoformat()} {('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')[day.weekday()]}"
 
 
 @app.command(
