@@ -14,22 +14,11 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from helpers import ok
+from helpers import ok, refused
 
 pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 TODAY = "2026-11-20"
-
-
-def refused(run, *words: str) -> str:
-    """Exit 2 with one stderr line that says each of `words`, and nothing on stdout."""
-    assert run.exit_code == 2, (run.stdout, run.stderr)
-    lines = run.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), run.stderr
-    assert run.stdout == ""
-    for word in words:
-        assert word in lines[0], (word, lines[0])
-    return lines[0]
 
 
 @pytest.fixture

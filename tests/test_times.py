@@ -12,23 +12,12 @@ Dates are explicit: 2026-11-23 is a Monday, 2026-11-26 a Thursday.
 from __future__ import annotations
 
 import pytest
-from helpers import ok
+from helpers import ok, refused
 from rich.cells import cell_len
 
 pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 MONDAY = "2026-11-23"
-
-
-def refused(run, *words: str) -> str:
-    """Exit 2, one stderr line starting "Error:" that says each of `words`, nothing on stdout."""
-    assert run.exit_code == 2, (run.stdout, run.stderr)
-    assert run.stdout == ""
-    lines = run.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), run.stderr
-    for word in words:
-        assert word in lines[0], (word, lines[0])
-    return lines[0]
 
 
 def followups(cli, who: str) -> list[dict]:

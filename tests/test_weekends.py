@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import ok
+from helpers import ok, refused
 
 from followup.cadence import on_workday
 from followup.config import Settings
@@ -27,17 +27,6 @@ from followup.config import Settings
 pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 SKIP = "[calendar]\nskip_weekends = true\n"
-
-
-def refused(run, *words: str) -> str:
-    """Exit 2, one stderr line starting "Error:" that says each of `words`, nothing on stdout."""
-    assert run.exit_code == 2, (run.stdout, run.stderr)
-    assert run.stdout == ""
-    lines = run.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), run.stderr
-    for word in words:
-        assert word in lines[0], (word, lines[0])
-    return lines[0]
 
 
 def configure(text: str) -> None:
