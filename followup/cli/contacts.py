@@ -239,15 +239,21 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """Contacts with status, touch count, last touch, next follow-up and referrer."""
-    from ..render import print_json, render_list
     from ..reports import contact_rows
 
     with transaction(ctx, write=False) as session:
         rows = contact_rows(session=session, status=status.value, tag=tag, who=salesperson(ctx, session, team=team))
+    _print_rows(rows, team=team, as_json=as_json)
+
+
+def _print_rows(rows, *, team: bool, as_json: bool) -> None:
+    """The contact rows of `list` and `find`: JSON as SPEC section 2 gives it (with --team each
+    row also says whose contact it is), else the table."""
+    from ..render import print_json, render_list
+
     if as_json:
         from dataclasses import asdict
 
-        # the rows of SPEC section 2; with --team each also says whose contact it is
         print_json([asdict(r) if team else {k: v for k, v in asdict(r).items() if k != "owner"} for r in rows])
     else:
         render_list(rows, owners=team)
@@ -277,25 +283,20 @@ def find(
     as_json: JsonOption = False,
 ) -> None:
     """Search names, companies, phones, e-mails, tags and notes; matches are listed as in list."""
-    from ..render import print_json, render_list, say, stdout
+    from ..render import say, stdout
     from ..search import find_contacts
 
     with transaction(ctx, write=False) as session:
         rows = find_contacts(
             session=session, text=text, status=status.value, tag=tag, who=salesperson(ctx, session, team=team)
         )
-    if as_json:
-        from dataclasses import asdict
-
-        # the rows of list --json
-        print_json([asdict(r) if team else {k: v for k, v in asdict(r).items() if k != "owner"} for r in rows])
-    elif not rows:
+    if rows or as_json:
+        _print_rows(rows, team=team, as_json=as_json)
+    else:
         say(
             stdout(),
             f"No contact matches {' '.join(text.split())!r} in names, companies, phones, e-mails, tags or notes.",
         )
-    else:
-        render_list(rows, owners=team)
 
 
 @app.command("show", rich_help_panel=PANEL, epilog="Example: followup show 'Sue' --json")
