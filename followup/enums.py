@@ -76,6 +76,45 @@ class Kind(StrEnum):
     thank_referrer = "thank_referrer"
     touch = "touch"
     manual = "manual"
+    complaint = "complaint"  # close the loop on an open complaint
+    learning_phase = "learning_phase"  # a complex sale's learning phase: offer help
+    inform = "inform"  # tell a contact who wants news about a change (`announce`)
+    birthday = "birthday"  # a few days before a contact's birthday
+
+
+class Purpose(StrEnum):
+    """The five purposes of customer contact (`touch --purpose`)."""
+
+    care = "care"
+    info = "info"
+    deal = "deal"
+    service = "service"
+    intel = "intel"
+
+
+class ComplaintKind(StrEnum):
+    """Complaint kinds, product problems first, then service problems."""
+
+    missing_function = "missing-function"
+    too_complex = "too-complex"
+    packaging = "packaging"
+    inconvenient = "inconvenient"
+    punctuality = "punctuality"
+    attitude = "attitude"
+    skill = "skill"
+
+
+PRODUCT_COMPLAINTS = (
+    ComplaintKind.missing_function,
+    ComplaintKind.too_complex,
+    ComplaintKind.packaging,
+    ComplaintKind.inconvenient,
+)
+
+
+def complaint_class(kind: str) -> str:
+    """`product` or `service`: what the company or what the salesperson has to fix."""
+    return "product" if kind in {k.value for k in PRODUCT_COMPLAINTS} else "service"
 
 
 class DetailKind(StrEnum):
@@ -98,11 +137,15 @@ KIND_ORDER = {
     Kind.post_sale_2: 0,
     Kind.post_sale_4: 1,
     Kind.post_sale_8: 2,
-    Kind.coach: 3,
-    Kind.thank_referrer: 4,
-    Kind.touch: 5,
-    Kind.manual: 6,
-    Kind.checkin: 7,
+    Kind.complaint: 3,
+    Kind.learning_phase: 4,
+    Kind.coach: 5,
+    Kind.thank_referrer: 6,
+    Kind.birthday: 7,
+    Kind.touch: 8,
+    Kind.manual: 9,
+    Kind.inform: 10,
+    Kind.checkin: 11,
 }
 
 POST_SALE_KINDS = (Kind.post_sale_2, Kind.post_sale_4, Kind.post_sale_8)

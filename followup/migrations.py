@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -229,6 +230,71 @@ def m006_followup_time(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE followup ADD COLUMN at_time TIME"))
 
 
+def m007_selling_practice(conn: Connection) -> None:
+    """Accounts, complaints, after-sale phases, not-pushy follow-up, news and lead exchange.
+
+    New columns: contact.wants_news and contact.birthday ("MM-DD"), touch.purpose and
+    touch.inbound, sale.complex, referral.partner (an exchange's partner company),
+    followup.asked_for (the date the contact asked for).
+    New tables: level_change (the story of a relationship), complaint, lead_given.
+    Existing rows get false and NULL: nothing is invented about the past.
+    """
+    false = "false"  # both databases read it as a boolean literal
+    for table, column, kind in (
+        ("contact", "wants_news", f"BOOLEAN NOT NULL DEFAULT {false}"),
+        ("contact", "birthday", "VARCHAR"),
+        ("touch", "purpose", "VARCHAR"),
+        ("touch", "inbound", f"BOOLEAN NOT NULL DEFAULT {false}"),
+        ("sale", "complex", f"BOOLEAN NOT NULL DEFAULT {false}"),
+        ("referral", "partner", "VARCHAR"),
+        ("followup", "asked_for", f"BOOLEAN NOT NULL DEFAULT {false}"),
+    ):
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+    md = MetaData()
+    Table("contact", md, Column("id", Integer, primary_key=True))
+    Table("followup", md, Column("id", Integer, primary_key=True))
+    complaint = Table(
+        "complaint",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("contact_id", Integer, ForeignKey("contact.id", ondelete="CASCADE"), nullable=False, index=True),
+        Column("kind", String, nullable=False),
+        Column("day", Date, nullable=False),
+        Column("note", String),
+        Column("status", String, nullable=False),
+        Column("closed_on", Date),
+        Column("followup_id", Integer, ForeignKey("followup.id", ondelete="SET NULL")),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    level_change = Table(
+        "level_change",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("contact_id", Integer, ForeignKey("contact.id", ondelete="CASCADE"), nullable=False, index=True),
+        Column("level", String, nullable=False),
+        Column("previous", String),
+        Column("day", Date, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    lead_given = Table(
+        "lead_given",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("partner", String, nullable=False),
+        Column("partner_key", String, nullable=False, index=True),
+        Column("contact_id", Integer, ForeignKey("contact.id", ondelete="SET NULL")),
+        Column("contact_name", String, nullable=False),
+        Column("day", Date, nullable=False),
+        Column("note", String),
+        Column("won", Boolean, nullable=False),
+        Column("won_amount_cents", BigInteger),
+        Column("owner", String, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    for table in (complaint, level_change, lead_given):
+        table.create(conn)
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("m001_initial", m001_initial),
     ("m002_big_amounts", m002_big_amounts),
@@ -236,6 +302,7 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("m004_contact_owner", m004_contact_owner),
     ("m005_contact_details", m005_contact_details),
     ("m006_followup_time", m006_followup_time),
+    ("m007_selling_practice", m007_selling_practice),
 ]
 
 

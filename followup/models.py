@@ -45,6 +45,9 @@ class Contact(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # the salesperson whose contact this is (m004); in team mode each sees their own
     owner: str = ""
+    # m007: agreed to hear of product, price or rule changes (`announce`)
+    wants_news: bool = False
+    birthday: str | None = None  # "MM-DD" (m007)
 
 
 class ContactDetail(SQLModel, table=True):
@@ -84,6 +87,7 @@ class Referral(SQLModel, table=True):
     referred_on: date = Field(index=True)
     note: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    partner: str | None = None  # the partner company of a lead exchange (source `exchange`; m007)
 
 
 class Touch(SQLModel, table=True):
@@ -98,6 +102,8 @@ class Touch(SQLModel, table=True):
     goal: str | None = None
     note: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    purpose: str | None = None  # care / info / deal / service / intel (enums.Purpose; m007)
+    inbound: bool = False  # they contacted the salesperson (m007)
 
 
 class Sale(SQLModel, table=True):
@@ -107,6 +113,7 @@ class Sale(SQLModel, table=True):
     product: str | None = None
     amount_cents: int | None = Field(default=None, sa_column=Column(BigInteger))  # see m002_big_amounts
     created_at: datetime = Field(default_factory=utcnow)
+    complex: bool = False  # a complex product: new toy, learning and effectiveness phases (m007)
 
 
 class FollowUp(SQLModel, table=True):
@@ -131,6 +138,8 @@ class FollowUp(SQLModel, table=True):
     touch_id: int | None = Field(default=None, sa_column=_fk("touch.id", ondelete="SET NULL", nullable=True))
     closed_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # m007: the date the contact asked to be called on (`touch --next`, `schedule`): the cadence waits
+    asked_for: bool = False
 
 
 class ReferralAsk(SQLModel, table=True):
@@ -141,4 +150,51 @@ class ReferralAsk(SQLModel, table=True):
     day: date
     got: int = 0
     names: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LevelChange(SQLModel, table=True):
+    """A contact's relationship level as it changed over time, so `show` tells the story (m007)."""
+
+    __tablename__ = "level_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(sa_column=_fk("contact.id", ondelete="CASCADE", nullable=False, index=True))
+    level: str  # enums.Level
+    previous: str | None = None
+    day: date
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Complaint(SQLModel, table=True):
+    """A customer's complaint, classified by enums.ComplaintKind; open until the loop is closed (m007)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(sa_column=_fk("contact.id", ondelete="CASCADE", nullable=False, index=True))
+    kind: str
+    day: date
+    note: str | None = None
+    status: str = "open"  # open / closed
+    closed_on: date | None = None
+    # the `complaint` follow-up that closes the loop
+    followup_id: int | None = Field(default=None, sa_column=_fk("followup.id", ondelete="SET NULL", nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LeadGiven(SQLModel, table=True):
+    """A lead handed to an exchange partner (`gave-lead PARTNER CONTACT`; m007)."""
+
+    __tablename__ = "lead_given"
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner: str
+    partner_key: str = Field(index=True)  # casefold(partner): one ledger line per partner
+    contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", ondelete="SET NULL", nullable=True))
+    contact_name: str  # kept when the contact is deleted
+    day: date
+    note: str | None = None
+    # what the partner won with the lead, once known (`gave-lead ... --won`)
+    won: bool = False
+    won_amount_cents: int | None = Field(default=None, sa_column=Column(BigInteger))
+    owner: str = ""  # the salesperson who gave it
     created_at: datetime = Field(default_factory=utcnow)

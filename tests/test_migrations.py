@@ -25,6 +25,41 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
+def _named_rows(path: Path) -> dict[str, list[dict]]:
+    """Every row of every table as {column: value}, so added columns can be told apart from kept ones."""
+    con = sqlite3.connect(path)
+    con.row_factory = sqlite3.Row
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        return {t: [dict(row) for row in con.execute(f"SELECT * FROM {t} ORDER BY 1")] for t in tables}
+    finally:
+        con.close()
+
+
+# What each later step writes into the rows already there, column by column.
+ADDED_COLUMNS = {
+    "contact": {"owner": "carol", "wants_news": 0, "birthday": None},  # m004, m007
+    "followup": {"at_time": None, "asked_for": 0},  # m006, m007
+    "touch": {"purpose": None, "inbound": 0},  # m007
+    "sale": {"complex": 0},  # m007
+    "referral": {"partner": None},  # m007
+}
+
+
+def _assert_kept(before: dict[str, list[dict]], after: dict[str, list[dict]]) -> None:
+    """Every row and value of `before` is in `after`; the columns added since hold their defaults."""
+    for table, rows in before.items():
+        if table == MIGRATIONS_TABLE:  # the ledger gains the later steps, keeping its first rows
+            assert after[table][: len(rows)] == rows
+            assert [row["name"] for row in after[table]] == [name for name, _ in MIGRATIONS]
+            continue
+        assert [{k: row[k] for k in rows[0]} for row in after[table]] == rows if rows else after[table] == [], table
+        for row in after[table]:
+            added = {k: v for k, v in row.items() if not rows or k not in rows[0]}
+            expected = {k: v for k, v in ADDED_COLUMNS.get(table, {}).items() if k in added}
+            assert added == expected, table
+
+
 def test_fresh_database_records_every_step(db_path):
     engine = make_engine(f"sqlite:///{db_path}")
     assert migrate(engine) == [name for name, _ in MIGRATIONS]
@@ -64,22 +99,14 @@ def test_an_earlier_schema_opens_with_everything_kept(tmp_path, cli, fixture):
     """Both fixtures hold the same month, written by the CLI of their schema (tests/fixtures)."""
     db = tmp_path / "old.db"
     shutil.copy(FIXTURES / fixture, db)
-    before = _rows(db)
+    before = _named_rows(db)
     listed = cli("--user", "carol", "list", "--json", env={"FOLLOWUP_DB": str(db)})
     assert listed.exit_code == 0, listed.stderr
-    after = _rows(db)
-    for table, rows in before.items():
-        if table == MIGRATIONS_TABLE:  # the ledger gains the later steps, keeping its first rows
-            assert after[table][: len(rows)] == rows
-            assert [name for name, _ in after[table]] == [name for name, _ in MIGRATIONS]
-        elif table == "contact":  # m004 adds the owner: whoever opened the database with this release
-            assert [row[:-1] for row in after[table]] == rows
-            assert {row[-1] for row in after[table]} == {"carol"}
-        elif table == "followup":  # m006 adds the time of day: none for the follow-ups already there
-            assert [row[:-1] for row in after[table]] == rows
-            assert {row[-1] for row in after[table]} == {None}
-        else:
-            assert after[table] == rows, table  # nothing lost or altered
+    after = _named_rows(db)
+    _assert_kept(before, after)
+    assert {row["owner"] for row in after["contact"]} == {"carol"}  # m004: whoever opened it with this release
+    assert {"complaint", "level_change", "lead_given"} <= set(after)  # m007's tables, empty
+    assert not (after["complaint"] or after["level_change"] or after["lead_given"])
     with closing(sqlite3.connect(db)) as con:  # upgraded in place: the contact index of m003 is there
         indexes = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "ix_followup_contact_status_due" in indexes and "ix_followup_contact_status" not in indexes
@@ -141,15 +168,25 @@ def test_a_failing_step_leaves_no_trace(db_path):
     engine.dispose()
 
 
-def test_this_releases_database_opens_with_everything_as_written(tmp_path, cli):
-    """tests/fixtures/schema_m006.db: owners, labelled details and a timed follow-up, kept."""
+def test_the_m006_database_upgrades_with_everything_as_written(tmp_path, cli):
+    """tests/fixtures/schema_m006.db: owners, labelled details and a timed follow-up, kept through m007."""
     db = tmp_path / "m006.db"
     shutil.copy(FIXTURES / "schema_m006.db", db)
-    before = _rows(db)
+    before = _named_rows(db)
     env = {"FOLLOWUP_DB": str(db), "FOLLOWUP_USER": "sue"}
     listed = cli("list", "--json", env=env)
     assert listed.exit_code == 0, listed.stderr
-    assert _rows(db) == before  # nothing to upgrade, nothing changed
+    after = _named_rows(db)
+    ADDED_COLUMNS_M006 = {**ADDED_COLUMNS, "contact": {"wants_news": 0, "birthday": None}}
+    for table, rows in before.items():
+        if table == MIGRATIONS_TABLE:
+            continue
+        for old, new in zip(rows, after[table], strict=True):
+            assert {k: new[k] for k in old} == old, table
+            assert {k: v for k, v in new.items() if k not in old} == {
+                k: v for k, v in ADDED_COLUMNS_M006.get(table, {}).items() if k not in old
+            }, table
+    assert [r["name"] for r in after[MIGRATIONS_TABLE]][-1] == "m007_selling_practice"
     assert {c["name"] for c in listed.json()} == {
         "Bob Li",
         "Sue Chen",
