@@ -392,6 +392,8 @@ def _run_checks(conn: Connection, *, shown: str, done: list[str], foreign_key_fa
         _unknown_values,
         _unfindable_names,
         _self_referrals,
+        _two_checkins,  # complaints and the yearly visit
+        _complaints_without_followup,
     )
     for check in checks:
         report.problems += check(conn)
@@ -408,6 +410,7 @@ _COLUMN_WORDS = {
     "about_contact_id": ("contact it is about", "the contact it is about (#{ref}) does not exist"),
     "sale_id": ("sale", "its sale #{ref} does not exist"),
     "touch_id": ("touch", "its touch #{ref} does not exist"),
+    "followup_id": ("follow-up", "its follow-up #{ref} does not exist"),
 }
 
 
@@ -474,28 +477,38 @@ def _open_when_closed(conn: Connection) -> list[Problem]:
 
 def _two_cadence_touches(conn: Connection) -> list[Problem]:
     """A contact has one open cadence touch at most: each touch replaces the one before."""
+    return _doubled_open(
+        conn,
+        Kind.touch,
+        code="two_cadence_touches",
+        what="open cadence touches",
+        rule="a contact has one at most: followup skip the extra ones",
+    )
+
+
+def _doubled_open(conn: Connection, kind: Kind, *, code: str, what: str, rule: str) -> list[Problem]:
+    """Contacts with more than one open follow-up of `kind`, each listed with the ids."""
     from sqlalchemy import func, select
 
     from .models import Contact, FollowUp
 
     f, c = FollowUp.__table__.c, Contact.__table__.c
-    is_open_touch = (f.status == FollowupStatus.open.value) & (f.kind == Kind.touch.value)
-    doubled = select(f.contact_id).where(is_open_touch).group_by(f.contact_id).having(func.count() > 1)
+    is_open = (f.status == FollowupStatus.open.value) & (f.kind == kind.value)
+    doubled = select(f.contact_id).where(is_open).group_by(f.contact_id).having(func.count() > 1)
     query = (
         select(c.id, c.name, f.id)
         .join_from(FollowUp.__table__, Contact.__table__, f.contact_id == c.id)
-        .where(is_open_touch, f.contact_id.in_(doubled))
+        .where(is_open, f.contact_id.in_(doubled))
         .order_by(c.id, f.id)
     )
     by_contact: dict[tuple[int, str], list[int]] = {}
     for cid, name, fid in conn.execute(query):
         by_contact.setdefault((cid, name), []).append(fid)
     messages = [
-        f"{name} (#{cid}) has {len(ids)} open cadence touches ({', '.join(f'#{i}' for i in ids)}); "
-        f"a contact has one at most: followup skip the extra ones"
+        f"{name} (#{cid}) has {len(ids)} {what} ({', '.join(f'#{i}' for i in ids)}); {rule}"
         for (cid, name), ids in by_contact.items()
     ]
-    return _listed("two_cadence_touches", messages, more="contacts with more than one")
+    return _listed(code, messages, more="contacts with more than one")
 
 
 def _stale_first_details(conn: Connection) -> list[Problem]:
@@ -533,7 +546,8 @@ def _unknown_values(conn: Connection) -> list[Problem]:
     """Values followup does not know, such as a status typed into the database by hand."""
     from sqlalchemy import select
 
-    from .models import Contact, FollowUp, Referral, Touch
+    from .enums import ComplaintKind
+    from .models import Complaint, Contact, FollowUp, Referral, Touch
 
     columns: list[tuple[Any, str, Iterable[str]]] = [
         (Contact.__table__.c.status, "contact", Status),
@@ -544,6 +558,7 @@ def _unknown_values(conn: Connection) -> list[Problem]:
         (Touch.__table__.c.channel, "touch", Channel),
         (Touch.__table__.c.outcome, "touch", Outcome),
         (Referral.__table__.c.source, "referral", Source),
+        (Complaint.__table__.c.kind, "complaint", ComplaintKind),
     ]
     problems = []
     for column, noun, vocabulary in columns:
@@ -592,3 +607,39 @@ def _self_referrals(conn: Connection) -> list[Problem]:
     )
     messages = [f"referral #{rid} says {name} (#{cid}) referred themselves" for rid, cid, name in conn.execute(query)]
     return _listed("self_referral", messages, more="such referrals")
+
+
+# ---------------------------------------------------------------- complaints and the yearly visit
+
+
+def _two_checkins(conn: Connection) -> list[Problem]:
+    """A customer has one open check-in (the yearly visit) at most."""
+    return _doubled_open(
+        conn,
+        Kind.checkin,
+        code="two_checkins",
+        what="open check-ins",
+        rule="one yearly visit is enough: followup skip the extra ones",
+    )
+
+
+def _complaints_without_followup(conn: Connection) -> list[Problem]:
+    """An open complaint keeps the follow-up that closes its loop (unless the contact asked not
+    to be contacted, when none is scheduled)."""
+    from sqlalchemy import select
+
+    from .models import Complaint, Contact
+
+    k, c = Complaint.__table__.c, Contact.__table__.c
+    query = (
+        select(k.id, k.kind, k.day, c.id, c.name)
+        .join_from(Complaint.__table__, Contact.__table__, k.contact_id == c.id)
+        .where(k.status == "open", k.followup_id.is_(None), c.do_not_contact.is_(False))
+        .order_by(k.id)
+    )
+    messages = [
+        f"complaint #{kid} ({kind}, {day.isoformat()}) of {name} (#{cid}) is open, but the follow-up that "
+        f"closes its loop is gone; followup complaint {cid} --kind {kind} records it again with one"
+        for kid, kind, day, cid, name in conn.execute(query)
+    ]
+    return _listed("complaint_without_followup", messages, more="such complaints")

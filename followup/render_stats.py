@@ -173,6 +173,37 @@ def _team(d: dict) -> Panel:
     return Panel(Group(table, note), title="Per salesperson", title_align="left")
 
 
+# ---------------------------------------------------------------- lead exchange
+
+
+def _exchange(d: dict) -> Panel:
+    """The give/receive ledger per partner, one-sided exchanges flagged."""
+    table = _table("partner", "received", "won", "revenue", "given", "they won", "their revenue", "")
+    table.columns[0].justify = "left"
+    for row in d["exchange"]:
+        flag = Text("")
+        if row["one_sided"]:
+            flag = Text("one-sided: " + ("you give more" if row["gives_more"] == "you" else "they give more"))
+            flag.stylize("yellow")
+        table.add_row(
+            Text(printable(row["partner"])),
+            str(row["received"]),
+            str(row["received_won"]),
+            f"{row['received_revenue']:,.2f}",
+            str(row["given"]),
+            str(row["given_won"]),
+            f"{row['given_revenue']:,.2f}",
+            flag,
+        )
+    note = Text(
+        "Received: exchange referrals and what you won from them; given: leads you handed over (followup gave-lead) "
+        "and what the partner won (followup lead-won). One-sided: one side gives at least twice as many, "
+        "over 3 leads or more.",
+        style="dim",
+    )
+    return Panel(Group(table, note), title="Lead exchange, per partner", title_align="left")
+
+
 EMPTY = """Nothing to review yet{since}.
 
 followup stats compares your own results with the field's figures once you have some:
@@ -190,6 +221,8 @@ def render_stats(stats: Stats) -> None:
     d = stats.data
     if stats.empty:
         say(out, EMPTY.format(since=f" for prospects first seen since {d['since']}" if d["since"] else ""))
+        if d.get("exchange"):  # leads given before any prospect of your own
+            out.print(_exchange(d))
         return
     scope = f"As of {d['date']}" + (f", prospects first seen since {d['since']}" if d["since"] else "")
     if d.get("salesperson"):
@@ -200,6 +233,107 @@ def render_stats(stats: Stats) -> None:
     panels = [_persistence(d), _giving_up(d), _referrals(d), _sources(d), _asking(d), _weekly(d), _money(d)]
     if d.get("salespeople") is not None:
         panels.insert(0, _team(d))
+    if d.get("exchange"):
+        panels.append(_exchange(d))
+    panels += _goals_and_purposes(d)
+    panels += _after_sale(d)
     for panel in panels:
         out.print(panel)
     say(out, "* fewer than 5 decided: too few to judge", style="dim")
+
+
+# ---------------------------------------------------------------- levels, goals and purposes
+
+ONLY_DEAL_SHOWN = 5  # names listed of the customers who only ever hear sales pitches
+
+
+def _goals_and_purposes(d: dict) -> list[Panel]:
+    """The commitment-goal panel, and the purposes panel once a touch has a purpose."""
+    panels = []
+    goals = d.get("goals")
+    if goals:
+        table = _table("", "touches", "of", "share", "")
+        table.add_row(
+            "with a goal",
+            str(goals["with_goal"]),
+            str(goals["touches"]),
+            pct(goals["share"]),
+            _bar(goals["share"], colour="cyan"),
+        )
+        table.add_row(
+            "goal achieved",
+            str(goals["achieved"]),
+            str(goals["with_goal"]),
+            pct(goals["achieved_share"]),
+            _bar(goals["achieved_share"], colour="green"),
+        )
+        note = Text(
+            "Field: every call should aim for a commitment (meet the decision maker, a trial, a site visit, "
+            "a proposal, more people to meet): touch --goal TEXT; --outcome committed marks it achieved",
+            style="dim",
+        )
+        panels.append(Panel(Group(table, note), title="Commitment goals", title_align="left"))
+    purposes = d.get("purposes")
+    if purposes and any(purposes["counts"].values()):
+        counts = purposes["counts"]
+        top = max(counts.values())
+        table = _table("purpose", "touches", "")
+        table.columns[0].justify = "left"
+        for purpose, n in counts.items():
+            colour = "yellow" if purpose == "deal" else "cyan"
+            table.add_row(purpose, str(n), Bar(size=top, begin=0, end=n, width=BAR_WIDTH, color=colour))
+        parts: list = [table]
+        only = purposes["only_deal"]
+        if only:
+            names = ", ".join(printable(f"{c['name']} ({c['touches']})") for c in only[:ONLY_DEAL_SHOWN])
+            if len(only) > ONLY_DEAL_SHOWN:
+                names += f" and {len(only) - ONLY_DEAL_SHOWN} more"
+            parts.append(
+                Text(f"Customers who only ever hear sales pitches (every touch with a purpose was deal): {names}")
+            )
+        parts.append(
+            Text(
+                "Field: customer contact serves five purposes: care, information, deal, service, intelligence",
+                style="dim",
+            )
+        )
+        panels.append(Panel(Group(*parts), title="Purposes of touches", title_align="left"))
+    return panels
+
+
+# ---------------------------------------------------------------- complaints and revenue from existing customers
+
+
+def _after_sale(d: dict) -> list[Panel]:
+    """Revenue from existing customers beside the field note; complaints by class, when any."""
+    panels = []
+    rev = d.get("revenue_existing")
+    if rev is not None:
+        table = _table("", "revenue", "sales")
+        table.add_row("first sales", f"{rev['first_sales']:,.2f}", str(rev["first_sale_count"]))
+        table.add_row("existing customers", f"{rev['repeat_sales']:,.2f}", str(rev["repeat_sale_count"]))
+        share = Text(f"Share from existing customers: {pct(rev['share_existing'])}")
+        bench = rev["benchmark"]
+        note = Text(
+            f"Field: selling succeeds about {pct(bench['prospects'])} of the time with prospects, "
+            f"{pct(bench['new_customers'])} with new customers and {pct(bench['repeat_customers'])} with "
+            "repeat customers: keep visiting the ones you have.",
+            style="dim",
+        )
+        panels.append(Panel(Group(table, share, note), title="Revenue from existing customers", title_align="left"))
+    complaints = d.get("complaints")
+    if complaints and complaints["total"]:
+        table = _table("", "complaints")
+        for klass in ("product", "service"):
+            table.add_row(klass, str(complaints[klass]))
+        for kind, n in complaints["by_kind"].items():
+            if n:
+                table.add_row(Text(f"  {kind}", style="dim"), str(n))
+        still = Text(f"Open: {complaints['open']} of {complaints['total']}")
+        note = Text(
+            "Product problems (missing function, too complex, packaging, inconvenient) go back to the company; "
+            "service problems (punctuality, attitude, skill) are yours to fix.",
+            style="dim",
+        )
+        panels.append(Panel(Group(table, still, note), title="Complaints", title_align="left"))
+    return panels

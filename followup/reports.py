@@ -76,6 +76,8 @@ class DueItem:
     overdue_days: int
     phone: str | None = None  # the contact's first phone and e-mail
     email: str | None = None
+    asked_for: bool = False  # due on the date the contact asked for (`touch --next`, `schedule`)
+    hint: str | None = None  # "vary_time": their last three touches were on one weekday and hour band
 
 
 @dataclass
@@ -84,6 +86,7 @@ class NoNextStep:
     contact: str
     status: str
     touches: int
+    hint: str | None = None  # "let_go": a prospect past the whole cadence with no sale
 
 
 @dataclass
@@ -95,10 +98,24 @@ class DueReport:
     days: int
     # short lines for people under the footer (the referral habit); not part of the JSON contract
     nudges: list[str] = field(default_factory=list)
+    # with a row cap (`max_rows`): how many there are in all, where the lists hold only the first
+    # rows: keys "overdue", "today", "upcoming", "no_next_step"; None when the lists are whole
+    totals: dict[str, int] | None = None
 
     @property
     def overdue(self) -> int:
+        if self.totals is not None:
+            return self.totals["overdue"]
         return sum(1 for item in self.due if item.overdue_days > 0)
+
+    def count(self, section: str) -> int:
+        """How many follow-ups `due` (overdue and today), `upcoming`, or contacts `no_next_step`
+        there are, the rows a cap left out included."""
+        if self.totals is None:
+            return len(getattr(self, section))
+        if section == "due":
+            return self.totals["overdue"] + self.totals["today"]
+        return self.totals[section]
 
     def as_json(self) -> dict:
         return {
@@ -117,10 +134,13 @@ def due_report(
     weekly_referral_target: int = DEFAULT_WEEKLY_REFERRAL_TARGET,
     with_nudges: bool = True,
     who: Salesperson | None = None,
+    max_rows: int | None = None,
+    cadence_length: int | None = None,
 ) -> DueReport:
     """Open follow-ups due on or before `on`, the next `days` days, the active contacts with
     nothing scheduled, and the referral nudges (see `nudges`); in team mode only those of
-    `who`'s contacts.
+    `who`'s contacts. With `max_rows`, each of the three lists holds only its first `max_rows`
+    rows (in the same order) and `totals` counts them all: the database does the counting.
 
     Order: overdue first, by kind (2-4-8, coach and thank-you, touches, check-ins), then by
     day, a time of day only breaking ties (it has passed). Then, for today and each day
@@ -143,6 +163,7 @@ def due_report(
             _referrer_of(FollowUp.contact_id),
             Contact.phone,
             Contact.email,
+            FollowUp.asked_for,
         )
         .join(Contact, Contact.id == FollowUp.contact_id)
         .where(FollowUp.status == OPEN, FollowUp.due <= until, Contact.do_not_contact.is_(False))
@@ -155,9 +176,14 @@ def due_report(
             FollowUp.id,
         )
     )
-    rows = session.execute(_mine(query, who)).all()
+    if max_rows is None:
+        rows = session.execute(_mine(query, who)).all()
+    else:  # ---- row cap: each section's first rows, in the same order, and counts of them all
+        rows = session.execute(_mine(query.where(FollowUp.due <= on).limit(max_rows), who)).all()
+        if days:
+            rows += session.execute(_mine(query.where(FollowUp.due > on).limit(max_rows), who)).all()
     due, upcoming = [], []
-    for fid, cid, name, company, day, at, kind, action, reason, touches, referrer, phone, email in rows:
+    for fid, cid, name, company, day, at, kind, action, reason, touches, referrer, phone, email, asked in rows:
         item = DueItem(
             fid,
             cid,
@@ -173,26 +199,49 @@ def due_report(
             max((on - day).days, 0),
             phone=phone,
             email=email,
+            asked_for=bool(asked),
         )
         (due if day <= on else upcoming).append(item)
     upcoming.sort(key=lambda i: i.due)  # stable: within a day, still by time, then kind
-    has_open = exists().where(FollowUp.contact_id == Contact.id, FollowUp.status == OPEN)
-    idle = session.execute(
-        _mine(
-            select(Contact.id, Contact.name, Contact.status, _touches_of(Contact.id))
-            .where(Contact.status.in_(ACTIVE_STATUSES), Contact.do_not_contact.is_(False), ~has_open)
-            .order_by(Contact.id),
-            who,
-        )
-    ).all()
+    _vary_time_hints(session, due + upcoming, on=on)
+    # a birthday greeting is no next step in the sale: it keeps nobody out of "no next step"
+    has_open = exists().where(
+        FollowUp.contact_id == Contact.id, FollowUp.status == OPEN, FollowUp.kind != Kind.birthday.value
+    )
+    no_next = (Contact.status.in_(ACTIVE_STATUSES), Contact.do_not_contact.is_(False), ~has_open)
+    idle_query = select(Contact.id, Contact.name, Contact.status, _touches_of(Contact.id)).where(*no_next)
+    idle_query = idle_query.order_by(Contact.id)
+    if max_rows is not None:
+        idle_query = idle_query.limit(max_rows)
+    idle = session.execute(_mine(idle_query, who)).all()
     return DueReport(
         on.isoformat(),
         due,
         upcoming,
-        [NoNextStep(*row) for row in idle],
+        _let_go_hints([NoNextStep(*row) for row in idle], cadence_length=cadence_length),
         days,
         nudges(session=session, on=on, weekly_referral_target=weekly_referral_target, who=who) if with_nudges else [],
+        None if max_rows is None else _due_totals(session, on=on, until=until, no_next=no_next, who=who),
     )
+
+
+def _due_totals(session: Session, *, on: date, until: date, no_next: tuple, who: Salesperson | None) -> dict[str, int]:
+    """The sizes of `due`'s sections, counted by the database (for a capped report)."""
+    overdue, today, upcoming = session.execute(
+        _mine(
+            select(
+                func.count(case((FollowUp.due < on, 1))),
+                func.count(case((FollowUp.due == on, 1))),
+                func.count(case((FollowUp.due > on, 1))),
+            )
+            .select_from(FollowUp)
+            .join(Contact, Contact.id == FollowUp.contact_id)
+            .where(FollowUp.status == OPEN, FollowUp.due <= until, Contact.do_not_contact.is_(False)),
+            who,
+        )
+    ).one()
+    idle = session.execute(_mine(select(func.count()).select_from(Contact).where(*no_next), who)).scalar_one()
+    return {"overdue": overdue, "today": today, "upcoming": upcoming, "no_next_step": idle}
 
 
 # ---------------------------------------------------------------- nudges
@@ -384,6 +433,38 @@ def contact_rows(
     return rows
 
 
+# ---------------------------------------------------------------- list: the row cap
+
+
+def capped_contact_rows(
+    *,
+    session: Session,
+    max_rows: int,
+    status: str | None = None,
+    tag: str | None = None,
+    who: Salesperson | None = None,
+) -> tuple[list[ContactRow], int]:
+    """The first `max_rows` rows of `contact_rows` (same filters, same order) and how many match
+    in all: the ids are found by one light query, and only the rows shown get their touch
+    counts, dates and referrers."""
+    query = _mine(select(Contact.id, Contact.tags).order_by(Contact.id), who)
+    where = matching_filter(status)
+    if where is not None:
+        query = query.where(where)
+    wanted = tag.strip().casefold() if tag else None
+    if wanted:
+        query = query.where(Contact.tags != "")
+    ids = [
+        cid
+        for cid, tags in session.execute(query).all()
+        if not wanted or wanted in {t.casefold() for t in tag_list(tags)}
+    ]
+    shown, rows = ids[:max_rows], []
+    for start in range(0, len(shown), 500):  # a few hundred ids a query, as every database takes them
+        rows += contact_rows(session=session, status=status, tag=tag, who=who, ids=shown[start : start + 500])
+    return rows, len(ids)
+
+
 def _iso(value) -> str | None:
     if value is None:
         return None
@@ -406,6 +487,13 @@ class ContactDetail:
     sales: list[dict]
     asks: list[dict]
     timeline: list[dict]
+    # the relationship's story, commitment goals and touch purposes (see "levels, goals and purposes")
+    levels: list[dict] = field(default_factory=list)
+    goals: list[dict] = field(default_factory=list)
+    purposes: dict = field(default_factory=dict)
+    # complaints, and the phase of the latest complex sale (see "complaints and after-sale phases")
+    complaints: list[dict] = field(default_factory=list)
+    phase: str | None = None
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -427,7 +515,7 @@ def _phones_and_emails(session: Session, contact_id: int) -> dict[str, list[dict
     return found
 
 
-def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
+def contact_detail(*, session: Session, contact: Contact, on: date | None = None) -> ContactDetail:
     cid = contact.id
     info = {
         "id": cid,
@@ -446,6 +534,8 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
         "lost_reason": contact.lost_reason,
         "added": contact.created_at.date().isoformat(),
         "owner": contact.owner,
+        "birthday": contact.birthday,  # "MM-DD" or None
+        "wants_news": contact.wants_news,  # agreed to hear of changes (announce)
     }
     ref = referral_of(session=session, contact_id=cid)
     referred_by_ = None
@@ -456,6 +546,7 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
             "referrer": ref.referrer_name,
             "source": ref.source,
             "date": ref.referred_on.isoformat(),
+            "partner": ref.partner,  # the partner company of a lead exchange
         }
         # walk up: who referred the referrer, and so on
         seen = {cid}
@@ -467,6 +558,7 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
                     "name": step.referrer_name,
                     "source": step.source,
                     "date": step.referred_on.isoformat(),
+                    "partner": step.partner,
                 }
             )
             if step.referrer_id is None or step.referrer_id in seen:
@@ -511,6 +603,8 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
                 "goal": t.goal,
                 "note": t.note,
                 "completed": completed.get(t.id),
+                "purpose": t.purpose,
+                "inbound": t.inbound,  # they contacted you (touch --force on a do-not-contact person)
             }
         )
     info["touches"] = len(touches)
@@ -532,7 +626,13 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
         ).scalars()
     ]
     sales = [
-        {"id": s.id, "date": s.day.isoformat(), "product": s.product, "amount": _money(s.amount_cents)}
+        {
+            "id": s.id,
+            "date": s.day.isoformat(),
+            "product": s.product,
+            "amount": _money(s.amount_cents),
+            "complex": s.complex,
+        }
         for s in session.execute(select(Sale).where(Sale.contact_id == cid).order_by(Sale.day, Sale.id)).scalars()
     ]
     asks = [
@@ -541,7 +641,8 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
             select(ReferralAsk).where(ReferralAsk.customer_id == cid).order_by(ReferralAsk.day, ReferralAsk.id)
         ).scalars()
     ]
-    return ContactDetail(
+    detail = _with_relationship(
+        session,
         info,
         referred_by_,
         chain,
@@ -552,6 +653,7 @@ def contact_detail(*, session: Session, contact: Contact) -> ContactDetail:
         asks,
         _timeline(info, referred_by_, referred, touches, followups, sales, asks),
     )
+    return _with_after_sale(session, detail, on=on)
 
 
 def _ordinal(n: int) -> str:
@@ -572,7 +674,11 @@ def _timeline(info, referred_by_, referred, touches, followups, sales, asks) -> 
     ]
     if referred_by_:
         events.append(
-            {"date": referred_by_["date"], "what": f"referred by {referred_by_['referrer']} ({referred_by_['source']})"}
+            {
+                "date": referred_by_["date"],
+                "what": f"referred by {referred_by_['referrer']} ({referred_by_['source']}"
+                + (f", partner {referred_by_['partner']})" if referred_by_.get("partner") else ")"),
+            }
         )
     for r in referred:
         events.append({"date": r["date"], "what": f"referred {r['name']} (#{r['id']}, {r['source']})"})
@@ -580,6 +686,8 @@ def _timeline(info, referred_by_, referred, touches, followups, sales, asks) -> 
         detail = ", ".join(x for x in (t["outcome"], t["goal"] and f"goal: {t['goal']}", t["note"]) if x)
         when = t["date"] + (f" {t['time']}" if t["time"] else "")
         what = f"touch #{t['id']} ({_ordinal(t['n'])}): {t['via']}" + (f" ({detail})" if detail else "")
+        if t.get("inbound"):
+            what += "; they contacted you"
         if t["completed"]:
             what += f"; done: {t['completed']}"
         events.append({"date": when, "what": what})
@@ -601,3 +709,89 @@ def _timeline(info, referred_by_, referred, touches, followups, sales, asks) -> 
             when = f["due"] + (f" {f['time']}" if f["time"] else "")
             events.append({"date": when, "what": f"next: {f['action']}, {f['reason']} (#{f['id']})"})
     return events
+
+
+# ---------------------------------------------------------------- levels, goals and purposes (show)
+
+
+def _with_relationship(session: Session, *parts) -> ContactDetail:
+    """`show`'s ContactDetail made of `parts`, with the level story, the commitment goals and the
+    purposes of the contact's touches."""
+    from .enums import Purpose
+    from .services import goal_achieved, level_changes
+
+    detail = ContactDetail(*parts)
+    detail.levels = [
+        {"date": change.day.isoformat(), "level": change.level or None, "previous": change.previous}
+        for change in level_changes(session=session, contact_id=detail.contact["id"])
+    ]
+    detail.goals = [
+        {
+            "id": t["id"],
+            "date": t["date"],
+            "goal": t["goal"],
+            "outcome": t["outcome"],
+            "achieved": goal_achieved(t["goal"], t["outcome"]),
+        }
+        for t in detail.touches
+        if t["goal"] is not None
+    ]
+    counts = {p.value: 0 for p in Purpose}
+    for t in detail.touches:
+        if t["purpose"] in counts:
+            counts[t["purpose"]] += 1
+    with_purpose = sum(counts.values())
+    detail.purposes = {"counts": counts, "only_deal": bool(with_purpose) and counts[Purpose.deal.value] == with_purpose}
+    return detail
+
+
+# ---------------------------------------------------------------- complaints and after-sale phases
+
+
+def _with_after_sale(session: Session, detail: ContactDetail, *, on: date | None) -> ContactDetail:
+    """`show`'s complaints (each in the timeline too) and the phase of the latest complex sale
+    as of `on` (today when not given)."""
+    from .clock import today
+    from .complaints import complaint_state, complaints_of, phase_of
+
+    cid = detail.contact["id"]
+    detail.complaints = complaints_of(session=session, contact_id=cid)
+    detail.phase, _ = phase_of(session=session, contact_id=cid, on=on or today())
+    if detail.complaints:
+        history = [e for e in detail.timeline if not e["what"].startswith("next: ")]
+        ahead = [e for e in detail.timeline if e["what"].startswith("next: ")]
+        for c in detail.complaints:
+            what = f"complaint #{c['id']}: {c['kind']} ({c['class']})" + (f", {c['note']}" if c["note"] else "")
+            history.append({"date": c["date"], "what": f"{what}; {complaint_state(c)}"})
+        history.sort(key=lambda e: e["date"])
+        detail.timeline = history + ahead
+    return detail
+
+
+# ---------------------------------------------------------------- not pushy: the hints of due
+
+
+def _vary_time_hints(session: Session, items: list[DueItem], *, on: date) -> None:
+    """`hint` "vary_time" on the items of prospects whose last three touches (up to `on`) were
+    on the same weekday and in the same hour band (see courtesy.same_time_every_time)."""
+    from .courtesy import VARY_TIME, vary_time_contacts
+
+    if not items:
+        return
+    flagged = vary_time_contacts(session=session, contact_ids=[i.contact_id for i in items], on=on)
+    for item in items:
+        if item.contact_id in flagged:
+            item.hint = VARY_TIME
+
+
+def _let_go_hints(rows: list[NoNextStep], *, cadence_length: int | None) -> list[NoNextStep]:
+    """`hint` "let_go" on the prospects with no next step who have had every touch of the
+    cadence (twelve by default) and bought nothing: consider letting them go."""
+    from .config import Settings
+    from .courtesy import LET_GO
+
+    length = cadence_length if cadence_length is not None else Settings().cadence_length
+    for row in rows:
+        if row.status == Status.prospect.value and row.touches >= length:
+            row.hint = LET_GO
+    return rows

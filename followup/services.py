@@ -259,8 +259,72 @@ def _refuse_do_not_contact(contact: Contact) -> None:
     if contact.do_not_contact:
         raise UserError(
             f"{contact.name} (#{contact.id}) asked not to be contacted; nothing is scheduled for them "
-            "(lift it with followup edit --allow-contact)"
+            f"(if they called you, log it with followup touch {contact.id} --force; "
+            f"lift it with followup edit {contact.id} --allow-contact)"
         )
+
+
+# ---------------------------------------------------------------- not pushy (see followup.courtesy)
+
+
+def _inbound_only(contact: Contact, *, force: bool, next_due: date | None) -> bool:
+    """Whether a touch on `contact` is only to be logged as theirs (inbound): a do-not-contact
+    contact with `force`. Without `force` they are refused; `force` never schedules."""
+    if not contact.do_not_contact:
+        return False
+    if not force:
+        raise UserError(
+            f"{contact.name} (#{contact.id}) asked not to be contacted, so nothing is logged; if they called you, "
+            f"log it with followup touch {contact.id} --force (it schedules nothing); "
+            f"followup edit {contact.id} --allow-contact lifts it"
+        )
+    if next_due is not None:
+        raise UserError(
+            f"--next: {contact.name} (#{contact.id}) asked not to be contacted; --force logs their call and "
+            f"schedules nothing (followup edit {contact.id} --allow-contact lifts it first)"
+        )
+    return True
+
+
+def _asked_for_after(session: Session, contact: Contact, *, on: date) -> FollowUp | None:
+    """The contact's open follow-up on a date they asked for (`touch --next`, `schedule`) due
+    after `on`, the earliest: while it is open, the cadence waits for it."""
+    return session.exec(
+        select(FollowUp)
+        .where(
+            FollowUp.contact_id == contact.id,
+            FollowUp.status == OPEN,
+            FollowUp.asked_for.is_(True),
+            FollowUp.due > on,
+        )
+        .order_by(FollowUp.due, FollowUp.id)
+    ).first()
+
+
+def _birthday_option(text: str | None) -> str | None:
+    """`--birthday` as given: "MM-DD", "" to clear it, None to leave it (see courtesy.parse_birthday)."""
+    from .courtesy import parse_birthday
+
+    return parse_birthday(text)
+
+
+def _sync_birthday(session: Session, contact: Contact, *, on: date | None, replace: bool = False):
+    """The contact's birthday follow-up in step with their birthday (see courtesy.sync_birthday)."""
+    from .clock import today
+    from .courtesy import sync_birthday
+
+    session.add(contact)
+    return sync_birthday(session=session, contact=contact, on=on or today(), replace=replace)
+
+
+def _after_closed(session: Session, fu: FollowUp | None, *, on: date) -> list[FollowUp]:
+    """What closing `fu` (done or skipped) on `on` schedules next: next year's birthday follow-up."""
+    if fu is None or fu.kind != Kind.birthday.value:
+        return []
+    from .courtesy import after_birthday_closed
+
+    created = after_birthday_closed(session=session, fu=fu, on=on)
+    return [created] if created is not None else []
 
 
 # ---------------------------------------------------------------- contact details
@@ -531,6 +595,7 @@ class Added:
     contact: Contact
     first_touch: FollowUp | None
     namesakes: list[Contact]
+    birthday: FollowUp | None = None  # the follow-up before their next birthday
 
 
 def _new_contact(session: Session, *, name: str, who: Salesperson, **fields) -> Contact:
@@ -560,6 +625,9 @@ def add_contact(
     who: Salesperson | None = None,
     phones: Sequence[str] = (),
     emails: Sequence[str] = (),
+    on: date | None = None,
+    wants_news: bool = False,
+    birthday: str | None = None,
 ) -> Added:
     """A new prospect of `who`; the first touch of the cadence is scheduled only when `first` is given
     (at the time of day `first_at`, if any).
@@ -568,6 +636,7 @@ def add_contact(
     labelled (`'mobile: +86 138 0000 0000'`, see `parse_detail`); the first is the main one."""
     details = parse_details(PHONE, [*([phone] if phone else []), *phones], option="--phone")
     details += parse_details(EMAIL, [*([email] if email else []), *emails], option="--email")
+    birthday = _birthday_option(birthday)
     who = acting(who)
     namesakes_query = select(Contact).where(Contact.name_key == name_key(name))
     if who.only_own:
@@ -585,11 +654,16 @@ def add_contact(
     )
     if details:
         add_details(session=session, contact=contact, details=details)
+    if level:  # the first line of the relationship's story, dated `on` (default: today)
+        _record_level(session, contact=contact, level=level, previous=None, on=on)
     first_touch = None
     if first is not None:
         plan = cadence.cadence_touch(step=1, due=first, settings=settings, referred=False)
         first_touch = _create(session, contact=contact, plan=plan, at_time=first_at)
-    return Added(contact, first_touch, namesakes)
+    # not pushy: news they agreed to hear, and a birthday ("MM-DD", see courtesy.parse_birthday)
+    contact.wants_news, contact.birthday = wants_news, birthday or None
+    greeting = _sync_birthday(session, contact, on=on).scheduled if contact.birthday else None
+    return Added(contact, first_touch, namesakes, greeting)
 
 
 @dataclass
@@ -597,6 +671,7 @@ class Edited:
     contact: Contact
     changed: list[str]
     cancelled: list[FollowUp] = field(default_factory=list)
+    scheduled: list[FollowUp] = field(default_factory=list)  # a birthday follow-up
 
 
 EDITABLE_TEXT = ("company", "note")  # phones and e-mails: see "contact details"
@@ -626,6 +701,8 @@ def edit_contact(
     emails: Sequence[str] | None = None,
     add_emails: Sequence[str] = (),
     remove_emails: Sequence[str] = (),
+    wants_news: bool | None = None,
+    birthday: str | None = None,
 ) -> Edited:
     """Change a contact. An empty text clears that field; `None` leaves it alone.
 
@@ -647,6 +724,7 @@ def edit_contact(
         )
         for kind, (replace, add, _, option, _) in detail_edits.items()
     }
+    birthday = _birthday_option(birthday)
     changed: list[str] = []
     cancelled: list[FollowUp] = []
     if owner is not None and owner != contact.owner:
@@ -667,10 +745,11 @@ def edit_contact(
             new, extra = parsed[kind]
             if _detail_changes(session, contact, kind=kind, replace=new, add=extra, remove=remove, option=option):
                 changed.append(word)
-    for attr, value in (("role", role), ("level", level)):
-        if value is not None:
-            setattr(contact, attr, value or None)
-            changed.append(attr)
+    if role is not None:
+        contact.role = role or None
+        changed.append("role")
+    if level is not None and set_level(session=session, contact=contact, level=level, on=on):
+        changed.append("level")
     if tags is not None or add_tags or remove_tags:
         current = tag_list(contact.tags) if tags is None else tag_list(normalise_tags(tags))
         drop = {t.strip().casefold() for t in remove_tags}
@@ -692,9 +771,17 @@ def edit_contact(
                 open_followups(session=session, contact_id=contact.id), status=FollowupStatus.cancelled, on=on
             )
         changed.append("do_not_contact")
+    # not pushy: news they agreed to hear, their birthday, and its follow-up in step with both
+    if wants_news is not None and wants_news != contact.wants_news:
+        contact.wants_news = wants_news
+        changed.append("wants_news")
+    if birthday is not None and (birthday or None) != contact.birthday:
+        contact.birthday = birthday or None
+        changed.append("birthday")
+    greeting = _sync_birthday(session, contact, on=on, replace="birthday" in changed)
     session.add(contact)
     session.flush()
-    return Edited(contact, changed, cancelled)
+    return Edited(contact, changed, cancelled + greeting.cancelled, [greeting.scheduled] if greeting.scheduled else [])
 
 
 @dataclass
@@ -712,8 +799,12 @@ def delete_contact(*, session: Session, contact: Contact) -> Deleted:
     The people this contact referred stay referred: their referral rows keep the
     referrer's name and source, only the link to the deleted row is cleared.
     """
+    from .models import LeadGiven
+
     cid = contact.id
     kept = session.exec(update(Referral).where(Referral.referrer_id == cid).values(referrer_id=None)).rowcount
+    # leads given to a partner stay in the exchange ledger, under the name they were given with
+    session.exec(update(LeadGiven).where(LeadGiven.contact_id == cid).values(contact_id=None))
     session.exec(
         update(FollowUp)
         .where(FollowUp.about_contact_id == cid, FollowUp.status == OPEN)
@@ -775,8 +866,13 @@ def add_referral(
     who: Salesperson | None = None,
     phones: Sequence[str] = (),
     emails: Sequence[str] = (),
+    partner: str | None = None,
 ) -> Referred:
     """Record that `referrer` referred `prospect`, creating either contact if new.
+
+    `partner` is the partner company of a lead exchange: it makes the source `exchange` when
+    none is given and is refused with any other source; an exchange referral without it takes
+    the referrer's company, when known.
 
     `phone`/`phones` and `email`/`emails` are the prospect's (see `add_contact`); an existing
     prospect keeps theirs and gets the new ones after them.
@@ -788,6 +884,7 @@ def add_referral(
     same time it sorts first: 2-4-8 and the referrer's tasks come before touches). New contacts are `who`'s; in team mode both are looked up among theirs.
     """
     who = acting(who)
+    partner, source = exchange_partner(partner, source)  # lead exchange: before anything is written
     referrer_contact = find_contact(session=session, ref=referrer, who=who)
     prospect_contact = find_contact(session=session, ref=prospect, substring=False, who=who)
     if prospect_contact is not None and referrer_contact is not None and prospect_contact.id == referrer_contact.id:
@@ -831,6 +928,7 @@ def add_referral(
         source=(source or default_source(referrer_contact)).value,
         referred_on=on,
         note=_clean(note),
+        partner=partner or (company_as_partner(referrer_contact) if source == Source.exchange else None),
     )
     session.add(referral)
     _close(
@@ -860,6 +958,50 @@ def add_referral(
     return Referred(
         referral, prospect_contact, prospect_created, referrer_contact, referrer_created, first_touch, coach
     )
+
+
+# ---------------------------------------------------------------- lead exchange: partner companies
+# (the lead ledger itself, `gave-lead` and `lead-won`, is followup.exchange)
+
+MAX_PARTNER_LENGTH = 200
+UNKNOWN_PARTNER = "(unknown)"  # how the ledger lists exchange referrals recorded without a partner
+
+
+def clean_partner(text: str | None, *, option: str = "--partner") -> str | None:
+    """A partner company's name as stored: spaces collapsed; None stays None, blank is refused."""
+    if text is None:
+        return None
+    name = " ".join(text.split())
+    if not name:
+        raise UserError(f"{option}: give the partner company's name, such as 'Acme Ltd'")
+    if len(name) > MAX_PARTNER_LENGTH:
+        raise UserError(f"{option}: a partner company's name has at most {MAX_PARTNER_LENGTH} characters")
+    if name.casefold() == UNKNOWN_PARTNER:
+        raise UserError(f"{option}: {UNKNOWN_PARTNER} stands for an exchange without a partner; name the company")
+    return name
+
+
+def partner_key(name: str) -> str:
+    """What partner names compare by: `ACME  ltd` and `Acme Ltd` are one partner."""
+    return " ".join(name.split()).casefold()
+
+
+def company_as_partner(contact: Contact) -> str | None:
+    """The partner of an exchange referral given without one: the referrer's company, when known."""
+    return " ".join((contact.company or "").split()) or None
+
+
+def exchange_partner(partner: str | None, source: Source | None) -> tuple[str | None, Source | None]:
+    """`--partner` with `--source`: a partner means a lead exchange; any other source is refused."""
+    partner = clean_partner(partner)
+    if partner is None:
+        return None, source
+    if source is not None and source != Source.exchange:
+        raise UserError(
+            "--partner names the partner company of a lead exchange (--source exchange), "
+            f"not of a {Source(source).value} referral"
+        )
+    return partner, Source.exchange
 
 
 # ---------------------------------------------------------------- asking for referrals
@@ -1031,6 +1173,7 @@ class Touched:
     scheduled: FollowUp | None
     cancelled: list[FollowUp]
     note: str | None = None  # why nothing was scheduled, when that is worth saying
+    also_scheduled: list[FollowUp] = field(default_factory=list)  # next year's birthday follow-up
 
 
 def log_touch(
@@ -1048,6 +1191,8 @@ def log_touch(
     next_at: time | None = None,
     no_next: bool = False,
     completes: FollowUp | None = None,
+    purpose: str | None = None,
+    force: bool = False,
 ) -> Touched:
     """Log a touch and move the contact's follow-ups on.
 
@@ -1055,13 +1200,19 @@ def log_touch(
     due on or before `on`, of any kind. For a prospect it then schedules the next cadence
     touch from `on` (or on `next_due` at `next_at`, the date they asked for; nothing with
     `no_next`), replacing any other open cadence touch. `Outcome.stop` marks the contact
-    do-not-contact and cancels everything open. A lost or do-not-contact contact gets
-    the touch logged and nothing scheduled.
+    do-not-contact and cancels everything open. A lost contact gets the touch logged and
+    nothing scheduled.
+
+    Not pushy (see "not pushy" below): while a date the prospect asked for is open and
+    after `on`, no cadence touch is scheduled: that date stays the next step. A
+    do-not-contact contact is refused unless `force`: then the touch is logged as theirs
+    (inbound: they called), completes and schedules nothing, and the mark stays.
     """
     if next_due is not None and next_due < on:
         raise UserError(
             f"--next: {next_due.isoformat()} is before the touch ({on.isoformat()}); give a later date, or none"
         )
+    inbound = _inbound_only(contact, force=force, next_due=next_due)
     touch = Touch(
         contact_id=contact.id,
         day=on,
@@ -1070,10 +1221,12 @@ def log_touch(
         outcome=outcome.value if outcome else None,
         goal=_clean(goal),
         note=_clean(note),
+        purpose=purpose_value(purpose),
     )
+    touch.inbound = inbound
     session.add(touch)
     session.flush()
-    if completes is None:
+    if completes is None and not inbound:
         completes = session.exec(
             select(FollowUp)
             .where(FollowUp.contact_id == contact.id, FollowUp.status == OPEN, FollowUp.due <= on)
@@ -1083,8 +1236,10 @@ def log_touch(
         completes.status = FollowupStatus.done.value
         completes.closed_on = on
         completes.touch_id = touch.id
+        _complaint_follows(session, completes)  # a complaint's follow-up done: the complaint is closed
     count = touch_count(session=session, contact_id=contact.id)
     result = Touched(touch, contact, count, completes, None, [])
+    result.also_scheduled += _after_closed(session, completes, on=on)
 
     if outcome is Outcome.stop:
         contact.do_not_contact = True
@@ -1093,6 +1248,12 @@ def log_touch(
             open_followups(session=session, contact_id=contact.id), status=FollowupStatus.cancelled, on=on
         ) + _cancel_coach_tasks_about(session, contact=contact, on=on)
         result.note = f"{contact.name} asked to stop: marked do-not-contact, nothing more is scheduled"
+        return result
+    if inbound:
+        result.note = (
+            f"{contact.name} asked not to be contacted: logged as their call to you; nothing is scheduled "
+            f"and do-not-contact stays (followup edit {contact.id} --allow-contact lifts it)"
+        )
         return result
     if contact.do_not_contact or contact.status == Status.lost.value:
         if next_due is not None:
@@ -1103,6 +1264,13 @@ def log_touch(
         return result  # a call about someone they referred: their own cadence stays as it is
 
     is_prospect = _is_active_prospect(contact)
+    waiting = _asked_for_after(session, contact, on=on) if next_due is None and not no_next and is_prospect else None
+    if waiting is not None:  # the date they asked for stays the next step: the cadence waits for it
+        _renumber(session, waiting, step=count + 1, contact=contact, settings=settings)
+        result.note = (
+            f"the next step stays #{waiting.id} on {waiting.due.isoformat()}, the date {contact.name} asked for"
+        )
+        return result
     if next_due is None and (no_next or not is_prospect):
         if no_next and is_prospect:
             result.cancelled = _close(
@@ -1129,7 +1297,9 @@ def log_touch(
             "nothing more is scheduled (schedule one, or let go)"
         )
         return result
-    result.scheduled = _create(session, contact=contact, plan=plan, at_time=next_at if next_due else None)
+    result.scheduled = _create(
+        session, contact=contact, plan=plan, at_time=next_at if next_due else None, asked_for=next_due is not None
+    )
     if outcome is Outcome.declined and is_prospect and next_due is None:
         result.note = (
             f"{contact.name} declined; the cadence goes on unless you close them with followup lost "
@@ -1159,7 +1329,7 @@ def schedule_followup(
             on=on,
         )
     reason = _clean(what) or "the date they asked for"
-    fu = _create(session, contact=contact, plan=Planned(Kind.manual, due, via, reason), at_time=at)
+    fu = _create(session, contact=contact, plan=Planned(Kind.manual, due, via, reason), at_time=at, asked_for=True)
     return fu, cancelled
 
 
@@ -1195,12 +1365,36 @@ def complete_followup(
     settings: Settings,
     at: time | None = None,
     who: Salesperson | None = None,
+    goal: str | None = None,
+    purpose: str | None = None,
+    via: Channel | None = None,
 ) -> Touched:
-    """`done`: log a touch with the follow-up's channel, completing exactly this follow-up."""
+    """`done`: log a touch with the follow-up's channel, completing exactly this follow-up
+    (with the commitment `goal` and the `purpose` of the touch, when given). `via` when the
+    contact was reached another way; a follow-up whose action is no channel takes the
+    default channel of the settings."""
     fu = get_followup(session=session, followup_id=followup_id, who=who)
     contact = session.get(Contact, fu.contact_id)
-    via = Channel(fu.action) if fu.action in Channel._value2member_map_ else Channel.other
-    return log_touch(session=session, contact=contact, on=on, at=at, via=via, settings=settings, completes=fu)
+    if contact.do_not_contact:  # nothing should be open for them; if it is, it is not to be done
+        raise UserError(
+            f"follow-up #{fu.id} is on {contact.name} (#{contact.id}), who asked not to be contacted; "
+            f"close it with followup skip {fu.id} (if they called you: followup touch {contact.id} --force; "
+            f"followup edit {contact.id} --allow-contact lifts it)"
+        )
+    if via is None:
+        known = fu.action in Channel._value2member_map_
+        via = Channel(fu.action) if known else Channel(settings.default_channel)
+    return log_touch(
+        session=session,
+        contact=contact,
+        on=on,
+        at=at,
+        via=via,
+        settings=settings,
+        completes=fu,
+        goal=goal,
+        purpose=purpose,
+    )
 
 
 def skip_followup(
@@ -1220,6 +1414,8 @@ def skip_followup(
             referred=referral_of(session=session, contact_id=contact.id) is not None,
         )
         again = _create(session, contact=contact, plan=plan)
+    if again is None:  # a birthday follow-up skipped: next year's
+        again = next(iter(_after_closed(session, fu, on=on)), None)
     return fu, again
 
 
@@ -1621,6 +1817,7 @@ def edit_touch(
         if completed is not None:
             completed.closed_on = on
             session.add(completed)
+            _complaint_follows(session, completed)
     if via is not None and via.value != touch.channel:
         touch.channel = via.value
         result.changed.append("via")
@@ -1706,6 +1903,7 @@ def delete_touch(
                 f"#{completed.id} ({completed.reason}) is cancelled, not reopened: {contact.name} {why}"
             )
         session.add(completed)
+        _complaint_follows(session, completed)  # its complaint is open again
     result.cancelled = _close(undone, status=FollowupStatus.cancelled, on=today)
     session.exec(delete(Touch).where(Touch.id == touch.id))
     session.expunge(touch)
@@ -1728,6 +1926,8 @@ def delete_touch(
         result.notes.append(
             f"{contact.name} is still marked do-not-contact; followup edit {contact.id} --allow-contact lifts it"
         )
+    if reopened is not None and reopened.kind == Kind.birthday.value:  # the greeting is open again: not next year's
+        result.cancelled += _sync_birthday(session, contact, on=today).cancelled
     session.flush()
     return result
 
@@ -2044,6 +2244,8 @@ def merge_contacts(*, session: Session, keep: Contact, other: Contact, today: da
     after the touches together), only the latest sale's 2-4-8 and check-in, no prospect
     cadence or coach task for a customer, nothing open on a contact who asked not to be
     contacted. A referral between the two is dropped: nobody refers themselves."""
+    from .models import Complaint, LeadGiven
+
     plan = merge_plan(session=session, keep=keep, other=other)
     notes: list[str] = []
     cancelled: list[FollowUp] = []
@@ -2094,8 +2296,11 @@ def merge_contacts(*, session: Session, keep: Contact, other: Contact, today: da
         (FollowUp, FollowUp.about_contact_id),
         (Sale, Sale.contact_id),
         (ReferralAsk, ReferralAsk.customer_id),
+        (LeadGiven, LeadGiven.contact_id),  # leads given to a partner (followup.exchange)
+        (Complaint, Complaint.contact_id),  # complaints (followup.complaints)
     ):
         session.exec(update(model).where(column == other.id).values({column.key: keep.id}))
+    _move_level_story(session, keep=keep, other=other)
     details = len(details_of(session=session, contact_id=keep.id)) + plan.details
     move_details(session=session, source=other, target=keep)
     dropped_details = details - len(details_of(session=session, contact_id=keep.id))
@@ -2103,9 +2308,10 @@ def merge_contacts(*, session: Session, keep: Contact, other: Contact, today: da
         notes.append(f"{dropped_details} phone(s) or e-mail(s) of {other_name} were already {keep.name}'s")
 
     # the contact's own fields
-    for attr in ("company", "role", "level", "note"):
+    for attr in ("company", "role", "level", "note", "birthday"):
         if not getattr(keep, attr) and getattr(other, attr):
             setattr(keep, attr, getattr(other, attr))
+    keep.wants_news = keep.wants_news or other.wants_news
     keep.tags = normalise_tags([keep.tags, other.tags])
     keep.created_at = min(keep.created_at, other.created_at, key=_utc)
     keep.do_not_contact = keep.do_not_contact or other.do_not_contact
@@ -2127,6 +2333,9 @@ def merge_contacts(*, session: Session, keep: Contact, other: Contact, today: da
     session.flush()
 
     cancelled += _tidy_after_merge(session, contact=keep, sales=sales, today=today, settings=settings)
+    cancelled += _one_checkin_after_merge(session, contact=keep, today=today)
+    greetings = open_followups(session=session, contact_id=keep.id, kinds=[Kind.birthday])
+    cancelled += _sync_birthday(session, keep, on=today, replace=len(greetings) > 1).cancelled  # one birthday
     thank = _thank_after_merge(session, contact=keep, sales=sales, settings=settings)
     session.flush()
     count = touch_count(session=session, contact_id=keep.id)
@@ -2203,3 +2412,101 @@ def _tidy_after_merge(
             _renumber(session, touches[0], step=step, contact=contact, settings=settings)
     unique = list({fu.id: fu for fu in cancel}.values())
     return _close(unique, status=FollowupStatus.cancelled, on=today)
+
+
+# ---------------------------------------------------------------- levels, goals and purposes
+# A relationship level changes with its date (LevelChange rows: the story `show` tells; a cleared
+# level is recorded as level ""), a touch may carry a commitment goal (achieved when its outcome is
+# `committed`) and one of the five purposes of customer contact.
+
+
+def purpose_value(purpose: str | None) -> str | None:
+    """The stored value of a touch purpose (enums.Purpose), None for none; anything else is refused."""
+    from .enums import Purpose
+
+    if purpose is None:
+        return None
+    text = str(purpose).strip().lower()
+    if text not in Purpose._value2member_map_:
+        raise UserError(f"--purpose: {purpose!r} is not one of {', '.join(p.value for p in Purpose)}")
+    return text
+
+
+def goal_achieved(goal: str | None, outcome: str | None) -> bool:
+    """A touch's commitment goal was achieved: it had one and the customer committed."""
+    return goal is not None and outcome == Outcome.committed.value
+
+
+def level_changes(*, session: Session, contact_id: int) -> list:
+    """The contact's level changes (models.LevelChange), oldest first."""
+    from .models import LevelChange
+
+    return list(
+        session.exec(
+            select(LevelChange).where(LevelChange.contact_id == contact_id).order_by(LevelChange.day, LevelChange.id)
+        ).all()
+    )
+
+
+def _record_level(session: Session, *, contact: Contact, level: str | None, previous: str | None, on: date | None):
+    from .clock import today
+    from .models import LevelChange
+
+    change = LevelChange(contact_id=contact.id, level=level or "", previous=previous, day=on or today())
+    session.add(change)
+    return change
+
+
+def set_level(*, session: Session, contact: Contact, level: str | None, on: date) -> bool:
+    """Give the contact relationship level `level` (None or "" clears it) as of `on`, and record the
+    change so `show` tells the story. Setting the level it already has changes and records nothing.
+
+    A change dated before the contact's latest recorded one is refused: the story would no longer
+    end with the level the contact has."""
+    new = level or None
+    if new == (contact.level or None):
+        return False
+    from .models import LevelChange
+
+    latest = session.exec(
+        select(LevelChange.day)
+        .where(LevelChange.contact_id == contact.id)
+        .order_by(LevelChange.day.desc(), LevelChange.id.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and on < latest:
+        raise UserError(
+            f"--on: {on.isoformat()} is before {contact.name}'s last level change ({latest.isoformat()}); "
+            "a level change is dated on or after it"
+        )
+    _record_level(session, contact=contact, level=new, previous=contact.level or None, on=on)
+    contact.level = new
+    session.add(contact)
+    return True
+
+
+def _move_level_story(session: Session, *, keep: Contact, other: Contact) -> None:
+    """Merging: when `keep` takes `other`'s level (it had none), `other`'s level story comes with it;
+    otherwise `keep`'s story stands and `other`'s goes with the deleted record."""
+    if keep.level or not other.level:
+        return
+    from .models import LevelChange
+
+    session.exec(update(LevelChange).where(LevelChange.contact_id == other.id).values(contact_id=keep.id))
+
+
+# ---------------------------------------------------------------- complaints and the yearly visit (followup.complaints)
+
+
+def _complaint_follows(session: Session, fu: FollowUp) -> None:
+    """A `complaint` follow-up done, reopened or cancelled: its complaint follows (closed or open)."""
+    from .complaints import followup_changed
+
+    followup_changed(session=session, followup=fu)
+
+
+def _one_checkin_after_merge(session: Session, *, contact: Contact, today: date) -> list[FollowUp]:
+    """Two records' yearly visits become one: the earliest open check-in stays."""
+    from .complaints import one_checkin
+
+    return one_checkin(session=session, contact_id=contact.id, on=today)

@@ -263,6 +263,11 @@ def compute_stats(
             )
         ]
 
+    # the lead exchange: give/receive ledger per partner (followup.exchange)
+    from .exchange import ledger
+
+    exchange = ledger(session=session, on=on, since=since, who=who)
+
     data = {
         "date": on.isoformat(),
         "since": since.isoformat() if since else None,
@@ -291,9 +296,113 @@ def compute_stats(
         "revenue": revenue,
         "salesperson": who.name if who.only_own else None,
         "salespeople": salespeople,
+        **goals_and_purposes(query),  # commitment goals and touch purposes
+        "exchange": exchange,
+        **after_sale_figures(query, since=since),  # complaints, revenue from existing customers
     }
     return Stats(data)
 
 
 def _expected_rank(source: str) -> int:
     return SOURCE_ORDER.index(source) + 1 if source in SOURCE_ORDER else len(SOURCE_ORDER) + 1
+
+
+# ---------------------------------------------------------------- levels, goals and purposes
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def goals_and_purposes(query) -> dict:
+    """`goals` and `purposes`: the touches of the prospects in scope dated on or before `:on`, with
+    their commitment goals (achieved: outcome `committed`) and purposes; and the customers (a sale
+    on or before `:on`) whose every touch with a purpose was `deal`. `query` runs SQL after the
+    common table expressions of `_people_sql`."""
+    from .enums import Outcome, Purpose
+
+    touches = with_goal = achieved = 0
+    counts = {p.value: 0 for p in Purpose}
+    for purpose, n, goals, committed in query(  # one pass over the touches: per purpose, with the goals
+        "SELECT t.purpose, COUNT(*), "
+        "       SUM(CASE WHEN t.goal IS NOT NULL THEN 1 ELSE 0 END), "
+        "       SUM(CASE WHEN t.goal IS NOT NULL AND t.outcome = :committed THEN 1 ELSE 0 END) "
+        "FROM touch t WHERE t.day <= :on AND t.contact_id IN (SELECT id FROM scoped) GROUP BY t.purpose",
+        {"committed": Outcome.committed.value},
+    ):
+        touches, with_goal, achieved = touches + int(n), with_goal + int(goals or 0), achieved + int(committed or 0)
+        if purpose in counts:
+            counts[purpose] = int(n)
+    only_deal = [
+        {"id": int(cid), "name": name, "touches": int(n)}
+        for cid, name, n in query(
+            "SELECT c.id, c.name, COUNT(*) FROM touch t JOIN scoped sc ON sc.id = t.contact_id "
+            "JOIN contact c ON c.id = sc.id "
+            "WHERE t.day <= :on AND t.purpose IS NOT NULL AND sc.sales >= 1 "
+            "GROUP BY c.id, c.name HAVING SUM(CASE WHEN t.purpose = :deal THEN 0 ELSE 1 END) = 0 "
+            "ORDER BY COUNT(*) DESC, c.id",
+            {"deal": Purpose.deal.value},
+        )
+    ]
+    return {
+        "goals": {
+            "touches": touches,
+            "with_goal": with_goal,
+            "share": _share(with_goal, touches),
+            "achieved": achieved,
+            "achieved_share": _share(achieved, with_goal),
+        },
+        "purposes": {"counts": counts, "only_deal": only_deal},
+    }
+
+
+# ---------------------------------------------------------------- complaints and revenue from existing customers
+
+# Selling succeeds about 6% of the time to prospects, 15% to new customers, 50% to repeat customers.
+SELLING_BENCHMARKS = {"prospects": 0.06, "new_customers": 0.15, "repeat_customers": 0.5}
+
+
+def after_sale_figures(query, *, since: date | None) -> dict:
+    """`complaints`: complaints dated within --since/--on, of the contacts in reach, by class and
+    kind, and how many are still open as of --on. `revenue_existing`: the revenue of the
+    prospects in scope split into first sales and the sales after a contact's first sale."""
+    from .enums import ComplaintKind, complaint_class
+
+    since_clause = "AND k.day >= :since" if since is not None else ""
+    rows = query(
+        "SELECT k.kind, COUNT(*), "
+        "       SUM(CASE WHEN k.status = 'open' OR k.closed_on IS NULL OR k.closed_on > :on THEN 1 ELSE 0 END) "
+        f"FROM complaint k JOIN people p ON p.id = k.contact_id WHERE k.day <= :on {since_clause} GROUP BY k.kind"
+    )
+    by_kind = {k.value: 0 for k in ComplaintKind}
+    classes = {"product": 0, "service": 0}
+    still_open = 0
+    for kind, n, opened in rows:
+        by_kind[kind] = by_kind.get(kind, 0) + int(n)
+        classes[complaint_class(kind)] += int(n)
+        still_open += int(opened or 0)
+    total = sum(classes.values())
+    complaints = {**classes, "open": still_open, "closed": total - still_open, "total": total, "by_kind": by_kind}
+
+    first, repeat, first_n, repeat_n = query(
+        "SELECT COALESCE(SUM(CASE WHEN s.id = f.first_id THEN s.amount_cents END), 0), "
+        "       COALESCE(SUM(CASE WHEN s.id = f.first_id THEN NULL ELSE s.amount_cents END), 0), "
+        "       SUM(CASE WHEN s.id = f.first_id THEN 1 ELSE 0 END), "
+        "       SUM(CASE WHEN s.id = f.first_id THEN 0 ELSE 1 END) "
+        "FROM scoped sc "
+        "JOIN (SELECT s1.contact_id, MIN(s1.id) AS first_id FROM sale s1 "
+        "      JOIN sales sa ON sa.contact_id = s1.contact_id AND s1.day = sa.first_sale "
+        "      GROUP BY s1.contact_id) f ON f.contact_id = sc.id "
+        "JOIN sale s ON s.contact_id = sc.id AND s.day <= :on"
+    )[0]
+    first_sales, repeat_sales = _money(first), _money(repeat)
+    whole = first_sales + repeat_sales
+    revenue_existing = {
+        "first_sales": first_sales,
+        "repeat_sales": repeat_sales,
+        "share_existing": round(repeat_sales / whole, 4) if whole else None,
+        "first_sale_count": int(first_n or 0),
+        "repeat_sale_count": int(repeat_n or 0),
+        "benchmark": dict(SELLING_BENCHMARKS),
+    }
+    return {"complaints": complaints, "revenue_existing": revenue_existing}

@@ -103,8 +103,19 @@ def backend(request: pytest.FixtureRequest) -> str:
 def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """What the test's `--db`/`FOLLOWUP_DB` is: the SQLite file `db_path`, or a fresh PostgreSQL
     database (already migrated, dropped after the test)."""
+    yield from _database(backend, db_path, request)
+
+
+@pytest.fixture
+def empty_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A second database on the test's backend, beside `db_url`: a SQLite file not yet created,
+    or another fresh migrated PostgreSQL database."""
+    yield from _database(backend, tmp_path / "second.db", request)
+
+
+def _database(backend: str, path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     if backend == "sqlite":
-        yield str(db_path)
+        yield str(path)
         return
     server: PostgresServer = request.getfixturevalue("postgres")
     name = server.create_database()

@@ -108,7 +108,9 @@ def test_after_twelfth_touch_nothing_is_scheduled_and_contact_has_no_next_step(c
     assert followups(cli, "Sue Chen") == []
     report = due(cli, twelfth, days=365)
     assert report["due"] == [] and report["upcoming"] == []
-    assert report["no_next_step"] == [{"contact_id": 1, "contact": "Sue Chen", "status": "prospect", "touches": 12}]
+    assert report["no_next_step"] == [
+        {"contact_id": 1, "contact": "Sue Chen", "status": "prospect", "touches": 12, "hint": "let_go"}
+    ]
 
 
 # ---------------------------------------------------------------- what a touch completes
@@ -479,7 +481,9 @@ def test_stop_marks_do_not_contact_and_cancels_everything_open(cli):
 def test_stopped_contact_never_appears_in_due_again(cli):
     ok(cli, "add", "Sue Chen", "--first", day(0))
     ok(cli, "touch", "Sue Chen", "--on", day(0), "--outcome", "stop")
-    ok(cli, "touch", "Sue Chen", "--on", day(3), "--next", day(5))  # they called back: logged only
+    r = cli("touch", "Sue Chen", "--on", day(3), "--next", day(5))  # no call to them, and no date to call on
+    assert r.exit_code == 2 and "--force" in r.stderr
+    ok(cli, "touch", "Sue Chen", "--on", day(3), "--force")  # they called back: logged only
     assert listed(cli, "Sue Chen")["touches"] == 2
     for on in (day(0), day(5), day(400)):
         report = due(cli, on, days=30)
@@ -501,7 +505,9 @@ def test_add_without_first_schedules_nothing_and_shows_no_next_step(cli):
     ok(cli, "add", "Sue Chen")
     assert followups(cli, "Sue Chen", None) == []
     report = due(cli, day(0), days=365)
-    assert report["no_next_step"] == [{"contact_id": 1, "contact": "Sue Chen", "status": "prospect", "touches": 0}]
+    assert report["no_next_step"] == [
+        {"contact_id": 1, "contact": "Sue Chen", "status": "prospect", "touches": 0, "hint": None}
+    ]
 
 
 def test_add_with_first_schedules_touch_1_of_12_on_that_date(cli):

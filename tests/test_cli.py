@@ -49,8 +49,10 @@ DUE_ITEM_KEYS = {
     "overdue_days",
     "phone",
     "email",
+    "asked_for",
+    "hint",
 }
-NO_NEXT_STEP_KEYS = {"contact_id", "contact", "status", "touches"}
+NO_NEXT_STEP_KEYS = {"contact_id", "contact", "status", "touches", "hint"}
 LIST_KEYS = {"id", "name", "company", "status", "touches", "last_touch", "next_due", "referrer", "do_not_contact"}
 
 
@@ -149,6 +151,8 @@ BAD_INPUT = [
     ("add-level", ["add", "New", "--level", "friend"], ["friend", "acquaintance"]),
     ("add-phone-words", ["add", "New", "--phone", "call me"], ["--phone", "'call me'", "not a phone number"]),
     ("add-email-no-at", ["add", "New", "--email", "sue.acme.com"], ["--email", "not an e-mail address"]),
+    ("add-birthday-month", ["add", "New", "--birthday", "13-01"], ["--birthday", "'13-01'", "MM-DD"]),
+    ("add-birthday-words", ["add", "New", "--birthday", "Dec 3"], ["--birthday", "'Dec 3'", "MM-DD"]),
     # add-referral
     ("add-referral-ambiguous-referrer", ["add-referral", "New", "--from", "Su"], AMBIGUOUS_SU),
     ("add-referral-source", ["add-referral", "New", "--from", "Sue", "--source", "web"], ["web", "vendor"]),
@@ -157,6 +161,12 @@ BAD_INPUT = [
     ("add-referral-on-with-time", ["add-referral", "New", "--from", "Sue", "--on", TIMED], ["time of day"]),
     ("add-referral-self", ["add-referral", "Sue", "--from", "Sue"], ["themselves"]),
     ("add-referral-phone", ["add-referral", "New", "--from", "Sue", "--phone", "12"], ["--phone", "not a phone"]),
+    (
+        "add-referral-partner-other-source",
+        ["add-referral", "New", "--from", "Sue", "--source", "vendor", "--partner", "Acme"],
+        ["--partner", "vendor referral"],
+    ),
+    ("add-referral-partner-blank", ["add-referral", "New", "--from", "Sue", "--partner", " "], ["--partner"]),
     # touch
     ("touch-unknown", ["touch", "Nobody", "--on", "2026-11-03"], UNKNOWN),
     ("touch-unknown-id", ["touch", "#999", "--on", "2026-11-03"], ["#999"]),
@@ -168,6 +178,7 @@ BAD_INPUT = [
     ("touch-outcome", ["touch", "Sue", "--outcome", "maybe", "--on", "2026-11-03"], ["maybe", "no-answer"]),
     ("touch-next-garbage", ["touch", "Sue", "--on", "2026-11-03", "--next", "fribay"], ["--next", BAD_DATE]),
     ("touch-next-bad-time", ["touch", "Sue", "--on", "2026-11-03", "--next", "fri 9:61"], ["--next", "invalid time"]),
+    ("touch-purpose", ["touch", "Sue", "--purpose", "chat", "--on", "2026-11-03"], ["chat", "care"]),
     # schedule
     ("schedule-unknown", ["schedule", "Nobody", "2026-12-01"], UNKNOWN),
     ("schedule-ambiguous", ["schedule", "Su", "2026-12-01"], AMBIGUOUS_SU),
@@ -182,6 +193,7 @@ BAD_INPUT = [
     ("done-not-an-id", ["done", "abc"], ["abc", "#12"]),
     ("done-on-garbage", ["done", "{open}", "--on", "fribay"], [BAD_DATE]),
     ("done-on-impossible", ["done", "{open}", "--on", "2026-02-30"], [BAD_DATE]),
+    ("done-purpose", ["done", "{open}", "--purpose", "pitch", "--goal", "a trial"], ["pitch", "care"]),
     # skip
     ("skip-unknown-id", ["skip", "999", "--on", "2026-11-03"], ["#999"]),
     ("skip-already-done", ["skip", "{done}", "--on", "2026-11-03"], ["#{done}", "already done"]),
@@ -215,6 +227,12 @@ BAD_INPUT = [
     ("sold-on-with-time", ["sold", "Sue", "--on", TIMED], ["time of day"]),
     ("sold-on-garbage", ["sold", "Sue", "--on", "fribay"], [BAD_DATE]),
     ("sold-on-impossible", ["sold", "Sue", "--on", "2026-02-30"], [BAD_DATE]),
+    # complaint
+    ("complaint-kind", ["complaint", "Tom Wu", "--kind", "rude"], ["--kind", "'rude'", "packaging", "skill"]),
+    ("complaint-no-kind", ["complaint", "Tom Wu"], ["--kind", "missing-function"]),
+    ("complaint-unknown", ["complaint", "Nobody", "--kind", "skill"], UNKNOWN),
+    ("complaint-ambiguous", ["complaint", "Su", "--kind", "skill"], AMBIGUOUS_SU),
+    ("complaint-on-garbage", ["complaint", "Tom Wu", "--kind", "skill", "--on", "fribay"], [BAD_DATE]),
     # lost
     ("lost-unknown", ["lost", "Nobody", "--on", "2026-11-03"], UNKNOWN),
     ("lost-ambiguous", ["lost", "Su", "--on", "2026-11-03"], AMBIGUOUS_SU),
@@ -242,6 +260,12 @@ BAD_INPUT = [
     ("edit-phone-label-only", ["edit", "Sue", "--phone", "mobile:"], ["--phone", "no phone number"]),
     ("edit-rm-phone-unknown", ["edit", "Sue", "--rm-phone", "138 0000 0000"], ["--rm-phone", "Sue's phones"]),
     ("edit-add-email-two-ats", ["edit", "Sue", "--add-email", "a@b@c"], ["--add-email", "e-mail address"]),
+    ("edit-birthday-no-such-day", ["edit", "Sue", "--birthday", "02-30"], ["--birthday", "'02-30'", "no day 30"]),
+    ("edit-on-without-a-change", ["edit", "Sue", "--note", "x", "--on", "2026-11-01"], ["--on", "--level"]),
+    ("edit-on-garbage", ["edit", "Sue", "--level", "dating", "--on", "fribay"], ["--on", BAD_DATE]),
+    # account
+    ("account-unknown", ["account", "Globex"], ["'Globex'", "followup account"]),
+    ("account-empty", ["account", " "], ["company name"]),
     # rm: --yes, so only the bad name stops it
     ("rm-unknown", ["rm", "Nobody", "--yes"], UNKNOWN),
     ("rm-unknown-id", ["rm", "#999", "--yes"], ["#999"]),
@@ -254,9 +278,27 @@ BAD_INPUT = [
     ("ask-on-garbage", ["ask", "Sue", "--on", "fribay"], [BAD_DATE]),
     ("stats-on-garbage", ["stats", "--on", "fribay"], [BAD_DATE]),
     ("stats-since-impossible", ["stats", "--since", "2026-02-30"], [BAD_DATE]),
+    # announce
+    ("announce-no-text", ["announce", " "], ["announce", "TEXT"]),
+    ("announce-status-lost", ["announce", "news", "--status", "lost"], ["--status", "lost contacts are never told"]),
+    ("announce-on-past", ["announce", "news", "--on", "2026-11-01"], ["--on", "before today"]),
+    ("announce-on-garbage", ["announce", "news", "--on", "fribay"], ["--on", BAD_DATE]),
+    ("announce-tag-empty", ["announce", "news", "--tag", " "], ["--tag"]),
+    # export and calendar
+    ("export-csv-all", ["export", "--format", "csv", "--what", "all"], ["csv holds one table", "--format json"]),
+    ("export-no-folder", ["export", "-o", "/no/such/folder/x.json"], ["/no/such/folder", "does not exist"]),
+    ("calendar-on-garbage", ["calendar", "--on", "fribay"], ["--on", BAD_DATE]),
+    ("calendar-days-negative", ["calendar", "--days", "-1"], ["--days"]),
     # backup and check
     ("backup-no-folder", ["backup", "/no/such/folder/copy.db"], ["/no/such/folder"]),  # PostgreSQL: pg_dump
     ("check-unknown-option", ["check", "--repair"], ["--repair"]),
+    # import: a missing file; a file with a bad row imports nothing without --skip-bad
+    ("import-no-file", ["import", "/no/such/contacts.csv"], ["/no/such/contacts.csv", "does not exist"]),
+    (
+        "import-bad-row",
+        ["import", str(Path(__file__).with_name("data") / "bad_rows.csv")],
+        ["line 3", "not a phone number", "1 more", "--skip-bad"],
+    ),
     # corrections: --yes, so only the bad input stops a deletion
     ("edit-touch-unknown-id", ["edit-touch", "999", "--note", "x"], ["#999", "followup show"]),
     ("edit-touch-not-an-id", ["edit-touch", "abc", "--note", "x"], ["abc", "#12"]),
@@ -276,6 +318,22 @@ BAD_INPUT = [
     ("merge-itself", ["merge", "Sue", "#{Sue}", "--yes"], ["#{Sue}", "twice"]),
     ("merge-ambiguous", ["merge", "Su", "Sue", "--yes"], AMBIGUOUS_SU),
     ("merge-unknown", ["merge", "Sue", "Nobody", "--yes"], UNKNOWN),
+    # the lead exchange: gave-lead, lead-won, exchange
+    ("gave-lead-unknown", ["gave-lead", "Acme", "Nobody"], UNKNOWN),
+    ("gave-lead-ambiguous", ["gave-lead", "Acme", "Su"], AMBIGUOUS_SU),
+    ("gave-lead-blank-partner", ["gave-lead", " ", "Sue"], ["PARTNER", "partner company's name"]),
+    ("gave-lead-on-garbage", ["gave-lead", "Acme", "Sue", "--on", "fribay"], ["--on", BAD_DATE]),
+    ("lead-won-unknown-id", ["lead-won", "999"], ["no lead #999"]),
+    ("lead-won-not-an-id", ["lead-won", "abc"], ["abc", "#12"]),
+    ("lead-won-amount", ["lead-won", "1", "--amount", "abc"], ["abc", "1200"]),
+    ("exchange-unknown-partner", ["exchange", "Initech"], ["Initech", "none yet"]),
+    # config (the settings file; tests/test_config_command.py proves the file is left as it was)
+    ("config-set-unknown-key", ["config", "set", "cadence.gaps", "3"], ["cadence.gaps", "cadence.prospect_gaps"]),
+    ("config-set-negative-rows", ["config", "set", "due.max_rows", "-1"], ["due.max_rows", "0 to"]),
+    ("config-set-channel", ["config", "set", "touch.default_channel", "fax"], ["touch.default_channel", "visit"]),
+    ("config-set-gaps", ["config", "set", "cadence.prospect_gaps", "1,x,3"], ["cadence.prospect_gaps", "whole"]),
+    ("config-unset-unknown-key", ["config", "unset", "colour"], ["colour", "due.max_rows"]),
+    ("config-unknown-command", ["config", "show"], ["show"]),
 ]
 
 
@@ -539,7 +597,13 @@ def test_due_json_has_exactly_the_documented_keys(cli, morning):
     for item in report["no_next_step"]:
         assert set(item) == NO_NEXT_STEP_KEYS
     assert report["no_next_step"] == [
-        {"contact_id": ids_by_name(cli)["Ann Lee"], "contact": "Ann Lee", "status": "prospect", "touches": 0}
+        {
+            "contact_id": ids_by_name(cli)["Ann Lee"],
+            "contact": "Ann Lee",
+            "status": "prospect",
+            "touches": 0,
+            "hint": None,
+        }
     ]
 
 
@@ -580,6 +644,8 @@ def test_due_item_values(cli, morning):
         "overdue_days": 0,
         "phone": None,
         "email": None,
+        "asked_for": False,
+        "hint": None,
     }
     kim = next(i for i in report["due"] if i["kind"] == "post_sale_8")
     assert (kim["due"], kim["action"], kim["company"], kim["referrer"]) == ("2026-10-18", "visit", "Kim Foods", None)

@@ -10,7 +10,6 @@ on PostgreSQL, with explicit dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -595,20 +594,6 @@ def test_allow_contact_lifts_do_not_contact(run):
 # ---------------------------------------------------------------- merge
 
 
-@pytest.fixture
-def second_db(backend, tmp_path, request) -> Iterator[str]:
-    """Another empty database on the test's backend, for the same story told another way."""
-    if backend == "sqlite":
-        yield str(tmp_path / "second.db")
-        return
-    server = request.getfixturevalue("postgres")
-    name = server.create_database()
-    try:
-        yield server.url(name)
-    finally:
-        server.drop_database(name)
-
-
 def without_ids(value):
     """`value` with every id left out (they differ between two databases of one story)."""
     if isinstance(value, dict):
@@ -637,7 +622,7 @@ def picture(go) -> dict:
     )
 
 
-def test_merged_records_are_as_if_one_person_from_the_start(cli, second_db):
+def test_merged_records_are_as_if_one_person_from_the_start(cli, empty_db):
     def run(*args, today="2026-11-01", db=None):
         return ok(cli(*args, today=today, env={"FOLLOWUP_DB": db} if db else None))
 
@@ -654,7 +639,7 @@ def test_merged_records_are_as_if_one_person_from_the_start(cli, second_db):
     assert "(customer, 5 touches)" in merged
 
     # the same story, one record from the start
-    one = second_db
+    one = empty_db
     run("add-referral", "Sue Chen", "--from", "Bob Li", "--source", "vendor", "--on", "2026-10-01",
         "--phone", "138 0000 0000", db=one)  # fmt: skip
     run("edit", "Sue Chen", "--tag", "vip", db=one)

@@ -127,6 +127,7 @@ PATH_SAMPLES = [
 ]  # fmt: skip
 PATHS = st.one_of(st.sampled_from(PATH_SAMPLES), TEXT.map(lambda t: t.replace("/", "").lstrip(".") or "x"))
 
+COMPLETION = ("install_completion", "show_completion")
 DATE_NAMES = {"on", "first", "next", "since", "date", "due", "when", "until", "before", "after"}
 CONTACT_NAMES = {"who", "contact", "customer", "prospect", "referrer", "from_", "target", "owner"}
 
@@ -176,8 +177,10 @@ def invocation(draw, name: str) -> list[str]:
     command = COMMAND_TREE.commands[name]
     args: list[str] = []
     for param in COMMAND_TREE.params:
-        # --db stays the test's database; --version and --help print and exit (covered elsewhere)
-        if param.param_type_name != "option" or is_help(param) or param.name in ("db", "version"):
+        # --db stays the test's database; --version and --help print and exit (covered elsewhere), and
+        # so do --install-completion, which writes the shell's setup in HOME, and --show-completion
+        # (tests/test_completion.py)
+        if param.param_type_name != "option" or is_help(param) or param.name in ("db", "version", *COMPLETION):
             continue
         if draw(st.integers(0, 4)) == 0:
             args += option_tokens(draw, param)

@@ -206,3 +206,45 @@ def test_the_m006_database_upgrades_with_everything_as_written(tmp_path, cli):
     ]
     due = cli("due", "--on", "2026-10-20", "--json", env=env).json()
     assert [(i["contact"], i["time"]) for i in due["due"] if i["kind"] == "manual"] == [("Tom Wang", "14:00")]
+
+
+def test_this_releases_database_opens_with_everything_as_written(tmp_path, cli):
+    """tests/fixtures/schema_m007.db: levels, goals, purposes, a complaint, a complex sale, a birthday,
+    news, an exchange partner, a lead given and won, and an inbound touch, kept and read back."""
+    db = tmp_path / "m007.db"
+    shutil.copy(FIXTURES / "schema_m007.db", db)
+    before = _rows(db)
+    env = {"FOLLOWUP_DB": str(db), "FOLLOWUP_USER": "sue", "FOLLOWUP_TODAY": "2026-12-01"}
+    listed = cli("list", "--json", env=env)
+    assert listed.exit_code == 0, listed.stderr
+    assert _rows(db) == before  # nothing to upgrade, nothing changed
+    assert len(listed.json()) == 12
+    sue = cli("show", "Sue Chen", "--json", env=env).json()
+    assert (sue["contact"]["birthday"], sue["contact"]["wants_news"], sue["contact"]["role"]) == (
+        "12-03",
+        True,
+        "power",
+    )
+    assert sue["levels"] == [{"date": "2026-11-05", "level": "dating", "previous": None}]
+    assert [(c["kind"], c["class"], c["status"]) for c in sue["complaints"]] == [("packaging", "product", "open")]
+    assert sue["goals"][-1] == {
+        "id": 24, "date": "2026-11-30", "goal": "introduce the plant manager", "outcome": "committed", "achieved": True
+    }  # fmt: skip
+    assert sue["purposes"]["counts"]["care"] == 1
+    chen = cli("show", "陈素", "--json", env=env).json()
+    assert chen["phase"] == "new_toy" and [s["complex"] for s in chen["sales"]] == [True]
+    amy = cli("show", "Amy Wu", "--json", env=env).json()
+    assert [t["inbound"] for t in amy["touches"]] == [False, True]
+    due = cli("due", "--on", "2026-11-30", "--days", "30", "--json", env=env).json()
+    kinds = {(i["contact"], i["kind"]) for i in due["due"] + due["upcoming"]}
+    assert {
+        ("Sue Chen", "birthday"),
+        ("Sue Chen", "complaint"),
+        ("陈素", "learning_phase"),
+        ("Bob Li", "inform"),
+    } <= kinds
+    assert [i["asked_for"] for i in due["due"] if i["contact"] == "刘洋"] == [True]
+    stats = cli("stats", "--on", "2026-11-30", "--json", env=env).json()
+    nair = [row for row in stats["exchange"] if row["partner"] == "Nair Systems"]
+    assert nair and (nair[0]["received"], nair[0]["given"], nair[0]["given_won"]) == (1, 1, 1)
+    assert stats["complaints"]["product"] == 1

@@ -431,8 +431,10 @@ def test_stop_marks_do_not_contact_and_cancels_everything_open(session, settings
 def test_stopped_contact_never_appears_in_due_again(session, settings):
     sue = add(session, settings, first=D)
     touch(session, settings, sue, D, outcome=Outcome.stop)
-    later = touch(session, settings, sue, day(3), next_due=day(5))
-    assert (later.count, later.scheduled) == (2, None)
+    with pytest.raises(UserError, match="--force"):  # no call to them, and no date to call on
+        touch(session, settings, sue, day(3), next_due=day(5))
+    later = touch(session, settings, sue, day(3), force=True)  # they called back: logged only
+    assert (later.count, later.scheduled, later.touch.inbound) == (2, None, True)
     for on in (D, day(5), day(400)):
         report = due_report(session=session, on=on, days=30)
         assert (report.due, report.upcoming, report.no_next_step) == ([], [], [])

@@ -79,3 +79,35 @@ def test_the_probe_sees_a_real_command_import_them(tmp_path):
     assert result["exit"] == 0, output
     assert "Nothing due on 2026-11-05" in output
     assert leaks([result], DATABASE_AND_DATES) == {"due --on Nov 5 2026": sorted(DATABASE_AND_DATES)}
+
+
+# ---------------------------------------------------------------- shell completion
+
+
+def test_completing_a_contact_name_imports_no_database_library_or_pydantic(tmp_path):
+    """A TAB runs `followup` with _FOLLOWUP_COMPLETE set: on SQLite the names are read with the
+    stdlib sqlite3 module, and the command line is parsed without Typer's pydantic conversion."""
+    db = tmp_path / "followup.db"
+    env = {**os.environ, "FOLLOWUP_DB": str(db), "FOLLOWUP_TODAY": "2026-11-23"}
+    for args in (["add", "Sue Chen"], ["add", "Sue Allen"]):
+        subprocess.run([sys.executable, "-m", "followup", *args], env=env, check=True, capture_output=True, timeout=60)
+    for words, expected in (
+        ("followup touch Sue", "Sue Allen\nSue Chen"),
+        (f"followup --db {db} --user me show Sue", "Sue Allen\nSue Chen"),
+        ("followup touch Sue --via v", "visit"),
+    ):
+        completing = {
+            **env,
+            "_FOLLOWUP_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - 1),
+        }
+        proc = subprocess.run(
+            [sys.executable, str(PRINT_MODULES)], capture_output=True, text=True, env=completing, timeout=120
+        )
+        assert proc.returncode == 0, proc.stderr
+        (result,) = [json.loads(line) for line in proc.stdout.splitlines()]
+        assert result["exit"] == 0
+        assert expected in proc.stderr, proc.stderr  # print_modules.py sends the command's output there
+        top = {name.split(".")[0] for name in result["new"]}
+        assert top & (DATABASE_AND_DATES | {"pydantic"}) == set(), words

@@ -6,6 +6,8 @@ import os
 import re
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -47,6 +49,53 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+# ---------------------------------------------------------------- shell completion
+
+COMPLETE_VAR = "_FOLLOWUP_COMPLETE"  # set by the script `followup --install-completion` installs
+
+
+class _AsTyped:
+    """Stands in for Typer's conversion of a value (a pydantic TypeAdapter) while the shell asks
+    for completions: the command line is only parsed then, never run, and the completers read
+    the values as typed (--db PATH), so a TAB does not pay for importing pydantic."""
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None and (param.multiple or param.nargs == -1):
+            return ()
+        return value
+
+
+@contextmanager
+def _values_as_typed() -> Iterator[None]:
+    """Every Typer parameter keeps its value as typed, until the block ends (Typer builds its
+    converter lazily in `_TyperParameter.get_runtime_param`; without it, completion still
+    works, only slower)."""
+    import typer.core
+
+    owner = getattr(typer.core, "_TyperParameter", None)
+    if owner is None or not hasattr(owner, "get_runtime_param"):
+        yield
+        return
+    original = owner.get_runtime_param
+    owner.get_runtime_param = lambda self: _AsTyped()
+    try:
+        yield
+    finally:
+        owner.get_runtime_param = original
+
+
+def _completion_without_a_shell(args: list[str]) -> str | None:
+    """`--install-completion` or `--show-completion` when the shell running followup cannot be
+    told (Typer would print "Shell None is not supported." and exit 1); None when all is well."""
+    given = args[: args.index("--")] if "--" in args else args
+    flag = next((a for a in given if a in ("--install-completion", "--show-completion")), None)
+    if flag is None or os.environ.get("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"):
+        return None  # (with that variable Typer asks for the shell's name instead)
+    from typer._completion_shared import _get_shell_name
+
+    return None if _get_shell_name() in ("bash", "zsh", "fish", "powershell", "pwsh") else flag
+
+
 class FollowupGroup(TyperGroup):
     """Runs a command and turns every failure into one stderr line and an exit status:
     2 for anything the user typed wrong, 1 for an unexpected failure (traceback with --debug)."""
@@ -60,7 +109,16 @@ class FollowupGroup(TyperGroup):
                     f"{garbled!r} holds bytes that are not text in the terminal's encoding; "
                     "type it again in a UTF-8 terminal"
                 )
-            code = super().main(args=args, prog_name=prog_name or "followup", standalone_mode=False, **extra)
+            if (flag := _completion_without_a_shell(args)) is not None:
+                raise UserError(
+                    f"{flag}: completion works in bash, zsh, fish and PowerShell, and none of them runs "
+                    "followup here; run it from one of them"
+                )
+            if os.environ.get(COMPLETE_VAR):  # a TAB in the shell: see _values_as_typed
+                with _values_as_typed():
+                    code = super().main(args=args, prog_name="followup", standalone_mode=False, **extra)
+            else:
+                code = super().main(args=args, prog_name=prog_name or "followup", standalone_mode=False, **extra)
         except UserError as exc:
             _fail(str(exc), exc.exit_code)
         except typer.TyperException as exc:  # Typer's usage errors: bad option, missing argument
@@ -88,7 +146,7 @@ app = typer.Typer(
     epilog="Each morning: followup due. Run 'followup COMMAND --help' for a command's options and an example.",
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode="rich",
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion: bash, zsh, fish (CONTACT names complete)
     pretty_exceptions_enable=False,
 )
 

@@ -152,12 +152,33 @@ OnOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AllOption = Annotated[
+    bool,
+    typer.Option(
+        "--all",
+        help="Every row: no 'N more' cap (due.max_rows / list.max_rows of followup config; JSON is never capped).",
+    ),
+]
 TeamOption = Annotated[
     bool, typer.Option("--team", help="Everyone's contacts on a shared database, not only yours (see --user).")
 ]
+
+
+def complete_contact(ctx: typer.Context, incomplete: str) -> list[str]:
+    """TAB on a CONTACT argument: the matching contact names (see followup/completion.py)."""
+    from ..completion import contact_names
+
+    return contact_names(ctx, incomplete)
+
+
 ContactArg = Annotated[
     str,
-    typer.Argument(metavar="CONTACT", help="#ID, the exact name, or a unique part of the name.", show_default=False),
+    typer.Argument(
+        metavar="CONTACT",
+        help="#ID, the exact name, or a unique part of the name.",
+        show_default=False,
+        autocompletion=complete_contact,
+    ),
 ]
 
 # Contact details: each phone or e-mail may carry a label, the word(s) before the first colon.

@@ -9,6 +9,7 @@ import typer
 from ..enums import Level, Role, Status, StatusFilter
 from .app import app
 from .common import (
+    AllOption,
     ContactArg,
     EmailsOption,
     JsonOption,
@@ -24,6 +25,26 @@ from .common import (
 )
 
 PANEL = "Contacts"
+
+# not pushy: who agreed to hear of changes (`announce`), and birthdays
+NewsOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--wants-news/--no-news",
+        help="They agreed to hear of product, price or rule changes (followup announce), or no longer.",
+        show_default=False,
+    ),
+]
+BirthdayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--birthday",
+        metavar="MM-DD",
+        help="Birthday, such as 12-03 (02-29 is fine); a follow-up falls due a few days before it each year. "
+        "none clears it.",
+        show_default=False,
+    ),
+]
 
 
 @app.command(
@@ -48,6 +69,8 @@ def add(
             help="Schedule the first touch of the cadence on DATE (tomorrow, mon, +3d...), a time may follow ('tomorrow 10:00').",
         ),
     ] = None,
+    wants_news: NewsOption = None,
+    birthday: BirthdayOption = None,
 ) -> None:
     """Add a contact (a prospect); nothing is scheduled until --first gives the first touch."""
     from ..render import say, stdout, warn
@@ -70,6 +93,9 @@ def add(
             first=first_day.day if first_day else None,
             first_at=first_day.time if first_day else None,
             who=salesperson(ctx, session),
+            on=today(),
+            wants_news=bool(wants_news),
+            birthday=birthday,
         )
     c = added.contact
     if added.namesakes:
@@ -82,12 +108,16 @@ def add(
     else:
         line += "; no touch scheduled yet (it shows under 'no next step' in followup due)"
     say(stdout(), line + ".")
+    if added.birthday:
+        fu = added.birthday
+        say(stdout(), f"  birthday follow-up #{fu.id} due {due_at(fu)}: {fu.reason}.")
 
 
 @app.command(
     "edit",
     rich_help_panel=PANEL,
-    epilog="Example: followup edit 'Sue Chen' --add-phone 'work: 010 6500 1234' --level dating --tag vip",
+    epilog="Example: followup edit 'Sue Chen' --add-phone 'work: 010 6500 1234' --level dating --tag vip"
+    "    (also: followup edit Sue --level partner --on 2026-10-01, the day the relationship changed)",
 )
 def edit(
     ctx: typer.Context,
@@ -154,21 +184,39 @@ def edit(
         str | None,
         typer.Option(metavar="NAME", help="Hand the contact, with all its history, over to another salesperson."),
     ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            metavar="DATE",
+            help="The day the change happened (a new --level, --status or do-not-contact mark): "
+            "2026-10-01, yesterday, -2w... Default: today.",
+        ),
+    ] = None,
+    wants_news: NewsOption = None,
+    birthday: BirthdayOption = None,
 ) -> None:
     """Change a contact's details, tags, status, do-not-contact mark or owner."""
     from ..config import check_user
+    from ..errors import UserError
     from ..render import say, stdout
     from ..services import edit_contact
+    from .common import day
 
     new_owner = check_user(owner, option="--owner") if owner is not None else None
     role_value = choice("--role", role, Role, allow_none=True)
     level_value = choice("--level", level, Level, allow_none=True)
     status_value = choice("--status", status, Status)
+    if on is not None and level is None and status is None and do_not_contact is None:
+        raise UserError(
+            "--on dates a change of --level, --status or --do-not-contact/--allow-contact; give one of them with it"
+        )
+    on_day = day("--on", on)
     with transaction(ctx) as session:
         edited = edit_contact(
             session=session,
             contact=contact(ctx, session, who),
-            on=today(),
+            on=on_day,
             name=name,
             company=company,
             phones=phone,
@@ -185,6 +233,8 @@ def edit(
             status=status_value,
             do_not_contact=do_not_contact,
             owner=new_owner,
+            wants_news=wants_news,
+            birthday=birthday,
         )
     c = edited.contact
     if not edited.changed:
@@ -196,6 +246,8 @@ def edit(
     if edited.cancelled:
         line += f"; cancelled {len(edited.cancelled)} open follow-up(s)"
     say(stdout(), line + ".")
+    for fu in edited.scheduled:  # a birthday follow-up
+        say(stdout(), f"  birthday follow-up #{fu.id} due {fu.due.isoformat()}: {fu.reason}.")
 
 
 @app.command("rm", rich_help_panel=PANEL, epilog="Example: followup rm '#12' --yes")
@@ -236,19 +288,35 @@ def list_(
     ] = StatusFilter.all,
     tag: Annotated[str | None, typer.Option(metavar="TAG", help="Only contacts with this tag.")] = None,
     team: TeamOption = False,
+    all_: AllOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Contacts with status, touch count, last touch, next follow-up and referrer."""
-    from ..reports import contact_rows
+    from ..reports import capped_contact_rows, contact_rows
 
+    cap = _row_cap(all_=all_, as_json=as_json)
+    total = None
     with transaction(ctx, write=False) as session:
-        rows = contact_rows(session=session, status=status.value, tag=tag, who=salesperson(ctx, session, team=team))
-    _print_rows(rows, team=team, as_json=as_json)
+        who = salesperson(ctx, session, team=team)
+        if cap is None:
+            rows = contact_rows(session=session, status=status.value, tag=tag, who=who)
+        else:  # only the rows drawn are computed; the rest are counted
+            rows, total = capped_contact_rows(session=session, max_rows=cap, status=status.value, tag=tag, who=who)
+    _print_rows(rows, team=team, as_json=as_json, total=total)
 
 
-def _print_rows(rows, *, team: bool, as_json: bool) -> None:
+def _row_cap(*, all_: bool, as_json: bool) -> int | None:
+    """How many rows `list` and `find` draw: list.max_rows of the settings; None for all of them
+    (--all, --json, or a cap of 0)."""
+    if all_ or as_json:
+        return None
+    return settings().list_max_rows or None
+
+
+def _print_rows(rows, *, team: bool, as_json: bool, total: int | None = None) -> None:
     """The contact rows of `list` and `find`: JSON as SPEC section 2 gives it (with --team each
-    row also says whose contact it is), else the table."""
+    row also says whose contact it is), else the table (`total`: how many match in all, when
+    `rows` are only the first of them)."""
     from ..render import print_json, render_list
 
     if as_json:
@@ -256,7 +324,7 @@ def _print_rows(rows, *, team: bool, as_json: bool) -> None:
 
         print_json([asdict(r) if team else {k: v for k, v in asdict(r).items() if k != "owner"} for r in rows])
     else:
-        render_list(rows, owners=team)
+        render_list(rows, owners=team, total=total)
 
 
 @app.command(
@@ -280,6 +348,7 @@ def find(
     ] = StatusFilter.all,
     tag: Annotated[str | None, typer.Option(metavar="TAG", help="Only contacts with this tag.")] = None,
     team: TeamOption = False,
+    all_: AllOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Search names, companies, phones, e-mails, tags and notes; matches are listed as in list."""
@@ -290,8 +359,9 @@ def find(
         rows = find_contacts(
             session=session, text=text, status=status.value, tag=tag, who=salesperson(ctx, session, team=team)
         )
+    cap = _row_cap(all_=all_, as_json=as_json)
     if rows or as_json:
-        _print_rows(rows, team=team, as_json=as_json)
+        _print_rows(rows if cap is None else rows[:cap], team=team, as_json=as_json, total=len(rows))
     else:
         say(
             stdout(),

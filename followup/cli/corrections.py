@@ -12,7 +12,7 @@ import typer
 
 from ..enums import Channel, Outcome
 from .app import app
-from .common import choice, contact, logged_id, salesperson, settings, today, transaction, when
+from .common import choice, complete_contact, contact, logged_id, salesperson, settings, today, transaction, when
 
 if TYPE_CHECKING:
     from ..models import FollowUp
@@ -180,8 +180,17 @@ def edit_sale(
     on: DayOption = None,
     product: Annotated[str | None, typer.Option(help="What they bought ('' clears it).")] = None,
     amount: Annotated[str | None, typer.Option(help="How much, such as 1200 or 1,200.50 (none clears it).")] = None,
+    complex_: Annotated[
+        bool | None,
+        typer.Option(
+            "--complex/--simple",
+            help="A complex product (adds its learning-phase follow-up on day 28), or not (cancels it).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Correct a sale: its date, product or amount; its open 2-4-8 follow-ups move with the date."""
+    from ..complaints import move_learning_phase, set_sale_complex
     from ..render import say, stdout
     from ..services import edit_sale as correct
     from ..services import parse_amount
@@ -201,12 +210,28 @@ def edit_sale(
             clear_amount=clear_amount,
             who=salesperson(ctx, session),
         )
+        # ---- after-sale phases: the learning phase moves with the date, comes or goes with --complex/--simple
+        if "date" in edited.changed:
+            edited.moved += move_learning_phase(session=session, sale=edited.sale, settings=settings())
+        learning, dropped = None, []
+        if complex_ is not None and complex_ != edited.sale.complex:
+            learning, dropped = set_sale_complex(
+                session=session,
+                sale=edited.sale,
+                contact=edited.contact,
+                complex_=complex_,
+                settings=settings(),
+                today=today(),
+            )
+            edited.changed.append("complex" if complex_ else "simple")
     out, c, s = stdout(), edited.contact, edited.sale
     if not edited.changed:
         say(out, f"Sale #{s.id} to #{c.id} {c.name}: nothing to change (see followup edit-sale --help).")
         return
     say(out, f"Updated sale #{s.id} to #{c.id} {c.name} ({s.day.isoformat()}): {', '.join(edited.changed)}.")
     _listed(out, "moved", edited.moved)
+    _listed(out, "scheduled", [learning] if learning else [])
+    _listed(out, "cancelled", dropped)
 
 
 @app.command("rm-sale", rich_help_panel=PANEL, epilog="Example: followup rm-sale 3")
@@ -312,12 +337,21 @@ def rm_ask(ctx: typer.Context, aid: AskId, yes: YesOption = False) -> None:
 def merge(
     ctx: typer.Context,
     keep: Annotated[
-        str, typer.Argument(metavar="KEEP", help="The record to keep: #ID, name or part of it.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="KEEP",
+            help="The record to keep: #ID, name or part of it.",
+            show_default=False,
+            autocompletion=complete_contact,
+        ),
     ],
     other: Annotated[
         str,
         typer.Argument(
-            metavar="OTHER", help="The other record of the same person, merged in and deleted.", show_default=False
+            metavar="OTHER",
+            help="The other record of the same person, merged in and deleted.",
+            show_default=False,
+            autocompletion=complete_contact,
         ),
     ],
     yes: YesOption = False,

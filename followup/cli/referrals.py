@@ -8,7 +8,7 @@ import typer
 
 from ..enums import Source
 from .app import app
-from .common import OnOption, contact, day, salesperson, settings, transaction, when
+from .common import OnOption, complete_contact, contact, day, salesperson, settings, transaction, when
 
 PANEL = "Referrals"
 
@@ -22,7 +22,11 @@ def add_referral(
     ctx: typer.Context,
     prospect: Annotated[
         str,
-        typer.Argument(help="The referred person: #ID or exact name of a contact, or a new name.", show_default=False),
+        typer.Argument(
+            help="The referred person: #ID or exact name of a contact, or a new name.",
+            show_default=False,
+            autocompletion=complete_contact,
+        ),
     ],
     referrer: Annotated[
         str,
@@ -31,6 +35,7 @@ def add_referral(
             metavar="REFERRER",
             help="Who referred them (#ID, name or part of it; a new name adds them). They become your sales coach.",
             show_default=False,
+            autocompletion=complete_contact,
         ),
     ],
     source: Annotated[
@@ -60,6 +65,15 @@ def add_referral(
         ),
     ] = None,
     note: Annotated[str | None, typer.Option(help="A note on the referral.")] = None,
+    partner: Annotated[
+        str | None,
+        typer.Option(
+            metavar="COMPANY",
+            help="The partner company of a lead exchange (implies --source exchange). "
+            "Default for --source exchange: the referrer's company.",
+            show_default=False,
+        ),
+    ] = None,
     on: OnOption = None,
     first: Annotated[
         str | None,
@@ -70,7 +84,7 @@ def add_referral(
     ] = None,
 ) -> None:
     """Record who referred whom; schedules the first touch and a coach task on the referrer."""
-    from ..render import say, stdout
+    from ..render import say, stdout, warn
     from ..services import add_referral as record
     from .common import due_at
 
@@ -91,6 +105,7 @@ def add_referral(
             emails=email or [],
             note=note,
             who=salesperson(ctx, session),
+            partner=partner,
         )
     out = stdout()
     new = lambda created: "new" if created else "existing"  # noqa: E731
@@ -98,8 +113,10 @@ def add_referral(
         out,
         f"{r.referrer.name} (#{r.referrer.id}, {new(r.referrer_created)}) referred "
         f"{r.prospect.name} (#{r.prospect.id}, {new(r.prospect_created)}) on {r.referral.referred_on.isoformat()}, "
-        f"source {r.referral.source}.",
+        f"source {r.referral.source}" + (f", partner {r.referral.partner}." if r.referral.partner else "."),
     )
+    if r.referral.source == "exchange" and not r.referral.partner:
+        warn(f"No partner company known ({r.referrer.name} has none): stats counts this lead as (unknown).")
     if r.first_touch:
         say(
             out,
@@ -107,6 +124,8 @@ def add_referral(
         )
     if r.coach_task:
         say(out, f"  #{r.coach_task.id} {due_at(r.coach_task)}: {r.coach_task.reason}.")
+    elif r.referrer.do_not_contact:  # not pushy: nobody is asked to coach who asked not to be contacted
+        say(out, f"  no coach task: {r.referrer.name} asked not to be contacted.")
 
 
 @app.command(
@@ -122,6 +141,7 @@ def ask(
             metavar="CUSTOMER",
             help="Who you asked: #ID, the exact name, or a unique part of the name.",
             show_default=False,
+            autocompletion=complete_contact,
         ),
     ],
     got: Annotated[

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .app import app
-from .common import JsonOption, day, salesperson, settings, transaction, when
+from .common import AllOption, JsonOption, day, salesperson, settings, transaction, when
 
 PANEL = "Every morning"
 REVIEW = "Review"
@@ -24,14 +24,20 @@ def due(
         str | None, typer.Option("--on", metavar="DATE", help="Show the list as of DATE. Default: today.")
     ] = None,
     days: Annotated[int, typer.Option("--days", min=0, max=3660, metavar="N", help="Also list the next N days.")] = 0,
+    all_: AllOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """What is overdue, due today and coming up, and who has no next step."""
     from ..render import print_json, render_due
     from ..reports import due_report
+    from .complaints import top_up_before_due
 
     on_day = day("--on", on)
-    target = settings().weekly_referral_target
+    settings_ = settings()
+    target = settings_.weekly_referral_target
+    # the row cap (due.max_rows): tables only; JSON is always whole
+    max_rows = None if all_ or as_json or not settings_.due_max_rows else settings_.due_max_rows
+    top_up_before_due(ctx)  # the yearly visits, written only when one is missing
     with transaction(ctx, write=False) as session:
         report = due_report(
             session=session,
@@ -40,6 +46,8 @@ def due(
             weekly_referral_target=target,
             with_nudges=not as_json,
             who=salesperson(ctx, session),
+            max_rows=max_rows,
+            cadence_length=settings_.cadence_length,  # "consider letting go" after the whole cadence
         )
     if as_json:
         print_json(report.as_json())

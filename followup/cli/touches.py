@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..enums import Channel, Outcome
+from ..enums import Channel, Outcome, Purpose
 from .app import app
 from .common import (
     ContactArg,
@@ -28,7 +28,28 @@ if TYPE_CHECKING:
 PANEL = "Follow-ups"
 SALES = "Sales"
 
-ViaOption = Annotated[Channel, typer.Option("--via", case_sensitive=False, help="How you reached them.")]
+ViaOption = Annotated[
+    Channel | None,
+    typer.Option(
+        "--via",
+        case_sensitive=False,
+        help="How you reached them. Default: touch.default_channel of followup config (call).",
+        show_default=False,
+    ),
+]
+# the commitment a touch aims for and what it is for (levels, goals and purposes)
+GoalOption = Annotated[
+    str | None,
+    typer.Option(
+        "--goal",
+        metavar="TEXT",
+        help="The commitment you aimed for ('meet the decision maker', 'a trial'); --outcome committed marks it achieved.",
+    ),
+]
+PurposeOption = Annotated[
+    Purpose | None,
+    typer.Option("--purpose", case_sensitive=False, help="What the touch was for: care, info, deal, service or intel."),
+]
 IdArg = Annotated[
     str, typer.Argument(metavar="ID", help="The follow-up's id (first column of followup due).", show_default=False)
 ]
@@ -46,6 +67,8 @@ def _report_touch(t: Touched) -> None:
         say(out, f"  done #{t.completed.id}: {t.completed.reason}")
     if t.scheduled is not None:
         say(out, f"  next #{t.scheduled.id} {due_at(t.scheduled)}: {t.scheduled.reason}")
+    for fu in t.also_scheduled:  # next year's birthday follow-up
+        say(out, f"  next #{fu.id} {due_at(fu)}: {fu.reason}")
     cancelled = [f for f in t.cancelled if f is not t.completed]
     if cancelled:
         say(out, f"  cancelled {', '.join(f'#{f.id}' for f in cancelled)}")
@@ -61,11 +84,12 @@ def _report_touch(t: Touched) -> None:
 def touch(
     ctx: typer.Context,
     who: ContactArg,
-    via: ViaOption = Channel.call,
+    via: ViaOption = None,
     outcome: Annotated[
         Outcome | None, typer.Option(case_sensitive=False, help="What came of it; stop marks them do-not-contact.")
     ] = None,
-    goal: Annotated[str | None, typer.Option(metavar="TEXT", help="The commitment you aimed for.")] = None,
+    goal: GoalOption = None,
+    purpose: PurposeOption = None,
     note: Annotated[str | None, typer.Option(metavar="TEXT", help="A note.")] = None,
     on: Annotated[
         str | None,
@@ -83,9 +107,18 @@ def touch(
             help="The date they asked you to come back, a time may follow ('thu 15:00'); wins over the cadence. Or none.",
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="For a do-not-contact person who called you: log it as their call; it schedules nothing "
+            "and they stay do-not-contact (edit --allow-contact lifts it).",
+        ),
+    ] = False,
 ) -> None:
     """Log a call, visit, e-mail, meal or gift; it completes what was due and schedules the next touch."""
     from ..services import log_touch
+    from .complaints import report_yearly, yearly_visit
 
     when_ = when("--on", on, allow_time=True)
     no_next = next_ is not None and next_.strip().lower() == "none"
@@ -96,16 +129,20 @@ def touch(
             contact=contact(ctx, session, who),
             on=when_.day if when_ else today(),
             at=when_.time if when_ else None,
-            via=via,
+            via=via or Channel(settings().default_channel),
             outcome=outcome,
             goal=goal,
+            purpose=purpose.value if purpose else None,
             note=note,
             next_due=next_when.day if next_when else None,
             next_at=next_when.time if next_when else None,
             no_next=no_next,
             settings=settings(),
+            force=force,
         )
+        visits = yearly_visit(ctx, session, result.contact.id)
     _report_touch(result)
+    report_yearly(visits)
 
 
 @app.command(
@@ -125,13 +162,14 @@ def schedule(
         ),
     ],
     what: Annotated[str | None, typer.Option(metavar="TEXT", help="What to do, shown in followup due.")] = None,
-    via: ViaOption = Channel.call,
+    via: ViaOption = None,
 ) -> None:
     """Add a follow-up by hand, such as the date the prospect asked for."""
     from ..render import say, stdout
     from ..services import schedule_followup
 
     due_when = when("DATE", due, future=True, allow_time=True)
+    via = via or Channel(settings().default_channel)
     with transaction(ctx) as session:
         target = contact(ctx, session, who)
         fu, cancelled = schedule_followup(
@@ -143,16 +181,32 @@ def schedule(
     say(stdout(), line + ".")
 
 
-@app.command("done", rich_help_panel=PANEL, epilog="Example: followup done 17 --on yesterday")
+@app.command(
+    "done",
+    rich_help_panel=PANEL,
+    epilog="Example: followup done 17 --on yesterday    (also: followup done 17 --goal 'a trial' --purpose deal)",
+)
 def done(
     ctx: typer.Context,
     fid: IdArg,
     on: Annotated[
         str | None, typer.Option("--on", metavar="DATE", help="When you did it (a time may follow). Default: today.")
     ] = None,
+    goal: GoalOption = None,
+    purpose: PurposeOption = None,
+    via: Annotated[
+        Channel | None,
+        typer.Option(
+            "--via",
+            case_sensitive=False,
+            help="How you reached them, when not as the follow-up planned.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Mark a follow-up done: logs a touch with its channel and moves the cadence on."""
     from ..services import complete_followup
+    from .complaints import report_yearly, yearly_visit
 
     number = followup_id(fid)
     when_ = when("--on", on, allow_time=True)
@@ -164,8 +218,13 @@ def done(
             at=when_.time if when_ else None,
             settings=settings(),
             who=salesperson(ctx, session),
+            goal=goal,
+            purpose=purpose.value if purpose else None,
+            via=via,
         )
+        visits = yearly_visit(ctx, session, result.contact.id)
     _report_touch(result)
+    report_yearly(visits)
 
 
 @app.command("skip", rich_help_panel=PANEL, epilog="Example: followup skip 17")
@@ -173,6 +232,7 @@ def skip(ctx: typer.Context, fid: IdArg, on: OnOption = None) -> None:
     """Close a follow-up without a touch; a skipped cadence touch comes back after the same gap."""
     from ..render import say, stdout
     from ..services import skip_followup
+    from .complaints import report_yearly, yearly_visit
 
     number = followup_id(fid)
     on_day = day("--on", on)
@@ -180,10 +240,12 @@ def skip(ctx: typer.Context, fid: IdArg, on: OnOption = None) -> None:
         skipped, again = skip_followup(
             session=session, followup_id=number, on=on_day, settings=settings(), who=salesperson(ctx, session)
         )
+        visits = yearly_visit(ctx, session, skipped.contact_id)
     line = f"Skipped #{skipped.id}: {skipped.reason}"
     if again is not None:
         line += f"; next #{again.id} {again.due.isoformat()}"
     say(stdout(), line + ".")
+    report_yearly(visits)
 
 
 # ---------------------------------------------------------------- snooze: one follow-up, or every overdue one
@@ -315,10 +377,19 @@ def sold(
     product: Annotated[str | None, typer.Option(help="What they bought.")] = None,
     amount: Annotated[str | None, typer.Option(help="How much, such as 1200 or 1,200.50.")] = None,
     on: OnOption = None,
+    complex_: Annotated[
+        bool,
+        typer.Option(
+            "--complex",
+            help="A complex product (new toy, learning, effectiveness): adds a learning-phase follow-up on day 28.",
+        ),
+    ] = False,
 ) -> None:
     """Record a sale: starts 2-4-8, the yearly check-in, and a thank-you to the referrer."""
+    from ..complaints import schedule_learning_phase
     from ..render import say, stdout, warn
     from ..services import parse_amount, record_sale
+    from .complaints import report_yearly, yearly_visit
 
     cents = parse_amount(amount)
     on_day = day("--on", on)
@@ -331,11 +402,20 @@ def sold(
             product=product,
             amount_cents=cents,
         )
+        learning = None
+        if complex_:  # ---- after-sale phases: the learning phase of a complex product
+            s.sale.complex = True
+            session.add(s.sale)
+            learning, _ = schedule_learning_phase(
+                session=session, contact=s.contact, sale=s.sale, settings=settings(), on=today()
+            )
+        visits = yearly_visit(ctx, session, s.contact.id)
     out = stdout()
     kind = "repeat customer" if s.repeat else "customer"
     say(out, f"Sale to #{s.contact.id} {s.contact.name} on {s.sale.day.isoformat()}; now a {kind}.")
-    for fu in s.scheduled + ([s.thank] if s.thank else []):
+    for fu in s.scheduled + ([learning] if learning else []) + ([s.thank] if s.thank else []):
         say(out, f"  #{fu.id} {fu.due.isoformat()} {fu.action}: {fu.reason}")
+    report_yearly(visits)
     if s.note:
         warn(s.note)
 

@@ -1,0 +1,115 @@
+"""complaint; and the yearly visit that touch, done, skip, sold and due keep topped up."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .app import app
+from .common import ContactArg, OnOption, choice, contact, day, salesperson, settings, today, transaction
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from ..models import FollowUp
+
+PANEL = "Sales"
+
+
+@app.command(
+    "complaint",
+    rich_help_panel=PANEL,
+    epilog="Example: followup complaint 'Sue' --kind packaging --note 'box arrived crushed' --on yesterday",
+)
+def complaint(
+    ctx: typer.Context,
+    who: ContactArg,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help="Product: missing-function, too-complex, packaging, inconvenient. "
+            "Service: punctuality, attitude, skill.",
+            show_default=False,
+        ),
+    ] = None,
+    note: Annotated[str | None, typer.Option(metavar="TEXT", help="What they said.")] = None,
+    on: OnOption = None,
+) -> None:
+    """Record a complaint; a follow-up the next day closes the loop (done closes the complaint)."""
+    from ..enums import ComplaintKind, complaint_class
+    from ..errors import UserError
+    from ..render import say, stdout, warn
+
+    if kind is None:
+        accepted = ", ".join(k.value for k in ComplaintKind)
+        raise UserError(f"give the complaint's --kind: one of {accepted}")
+    complaint_kind = choice("--kind", kind, ComplaintKind)
+    on_day = day("--on", on)
+    with transaction(ctx) as session:
+        from ..complaints import record_complaint
+
+        filed = record_complaint(
+            session=session,
+            contact=contact(ctx, session, who),
+            kind=complaint_kind,
+            on=on_day,
+            settings=settings(),
+            note=note,
+        )
+    out, c = stdout(), filed.contact
+    klass = complaint_class(filed.complaint.kind)
+    say(
+        out,
+        f"Complaint #{filed.complaint.id} from #{c.id} {c.name} on {filed.complaint.day.isoformat()}: "
+        f"{filed.complaint.kind} (a {klass} problem).",
+    )
+    if filed.followup is not None:
+        fu = filed.followup
+        say(out, f"  next #{fu.id} {fu.due.isoformat()} {fu.action}: {fu.reason}")
+    if klass == "product":
+        say(out, "  A product problem: take it back to the company.", style="dim")
+    if filed.note:
+        warn(filed.note)
+
+
+# ---------------------------------------------------------------- the yearly visit
+
+
+def yearly_visit(ctx: typer.Context, session: Session, contact_id: int) -> list[FollowUp]:
+    """After a write on one contact: their yearly visit, if it is now missing (same transaction)."""
+    from ..complaints import top_up_yearly_visits
+
+    return top_up_yearly_visits(
+        session=session, today=today(), settings=settings(), who=salesperson(ctx, session), contact_ids=[contact_id]
+    )
+
+
+def report_yearly(followups: list[FollowUp]) -> None:
+    from ..render import say, stdout
+
+    for fu in followups:
+        say(stdout(), f"  yearly visit #{fu.id} {fu.due.isoformat()} {fu.action}: {fu.reason}")
+
+
+def top_up_before_due(ctx: typer.Context) -> None:
+    """Before `due`: a cheap read; only when a customer is missing their yearly visit, a short
+    write transaction schedules it. A database the user may only read is left as it is."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from ..complaints import top_up_yearly_visits, yearly_visits_missing
+    from ..render import warn
+
+    now = today()
+    with transaction(ctx, write=False) as session:
+        missing = yearly_visits_missing(session=session, today=now, who=salesperson(ctx, session))
+    if not missing:
+        return
+    try:
+        with transaction(ctx) as session:
+            top_up_yearly_visits(session=session, today=now, settings=settings(), who=salesperson(ctx, session))
+    except (OperationalError, ProgrammingError) as exc:  # read-only file or role
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        warn(f"yearly visits not scheduled: the database cannot be written ({reason})")
