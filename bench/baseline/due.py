@@ -1,9 +1,11 @@
 """Baseline for `followup due --on DATE`: the same whole answer with stdlib sqlite3 only.
 
 The three sections (due, overdue first, then by kind; coming up; no next step) with the
-touch count and the referrer of each row, the footer counts, and the referral nudges under
-it, read from the file in $FOLLOWUP_DB and printed as plain text (or as followup's JSON
-with --json, which is what `bench/run.py --check` compares).
+touch count, the referrer and the hints of each row ("vary the time": a prospect's last three
+touches on one weekday and hour band; "consider letting go": a prospect with no next step past
+the whole cadence), the footer counts, and the referral nudges under it, read from the file in
+$FOLLOWUP_DB and printed as plain text (or as followup's JSON with --json, which is what
+`bench/run.py --check` compares).
 """
 
 import json
@@ -14,19 +16,39 @@ import sys
 import tomllib
 from datetime import date, timedelta
 
-KIND_ORDER = ["post_sale_2", "post_sale_4", "post_sale_8", "coach", "thank_referrer", "touch", "manual", "checkin"]
-KIND_RANK = "CASE f.kind " + " ".join(f"WHEN '{k}' THEN {n}" for n, k in enumerate(KIND_ORDER)) + " ELSE 8 END"
+KIND_ORDER = [
+    "post_sale_2", "post_sale_4", "post_sale_8", "complaint", "learning_phase", "coach", "thank_referrer",
+    "birthday", "touch", "manual", "inform", "checkin",
+]  # fmt: skip
+KIND_RANK = (
+    "CASE f.kind " + " ".join(f"WHEN '{k}' THEN {n}" for n, k in enumerate(KIND_ORDER)) + f" ELSE {len(KIND_ORDER)} END"
+)
+# "vary the time": the prospect's last three touches up to :on on one weekday and, when each has a
+# time, in one hour band (morning before 12:00, afternoon to 16:59, evening); at_time is "HH:MM:SS..."
+# text in a TIME column (numeric affinity): compared with "12:00", since "12" would be compared as a number
+VARY_TIME = """
+    CASE WHEN c.status = 'prospect' THEN (
+        SELECT CASE WHEN COUNT(*) = 3 AND COUNT(DISTINCT strftime('%w', l.day)) = 1
+                     AND (COUNT(l.at_time) < 3 OR COUNT(DISTINCT CASE WHEN l.at_time < '12:00' THEN 0
+                                                                     WHEN l.at_time < '17:00' THEN 1 ELSE 2 END) = 1)
+                    THEN 'vary_time' END
+        FROM (SELECT t.day, t.at_time FROM touch t WHERE t.contact_id = f.contact_id AND t.day <= :on
+              ORDER BY t.day DESC, t.at_time DESC NULLS LAST, t.id DESC LIMIT 3) l) END"""
+HINT_TEXT = {"vary_time": "vary the time", "let_go": "consider letting go"}
 ACTIVE = "('prospect', 'customer', 'repeat')"
 POST_SALE = "('post_sale_2', 'post_sale_4', 'post_sale_8')"
 
 
-def weekly_target() -> int:
+def settings() -> tuple[int, int]:
+    """The weekly referral target (1) and the cadence length: prospect_gaps plus one (12)."""
     path = os.environ.get("FOLLOWUP_CONFIG")
     try:
         with open(path or os.path.expanduser("~/.config/followup/config.toml"), "rb") as f:
-            return int(tomllib.load(f).get("referrals", {}).get("weekly_target", 1))
+            config = tomllib.load(f)
     except FileNotFoundError:
-        return 1
+        return 1, 12
+    gaps = config.get("cadence", {}).get("prospect_gaps")
+    return int(config.get("referrals", {}).get("weekly_target", 1)), 12 if gaps is None else len(gaps) + 1
 
 
 def plural(n, word):
@@ -107,36 +129,46 @@ def main() -> None:
     args = sys.argv[1:]
     on = date.fromisoformat(args[args.index("--on") + 1]) if "--on" in args else date.today()
     days = int(args[args.index("--days") + 1]) if "--days" in args else 0
+    target, cadence_length = settings()
     db = sqlite3.connect(os.environ["FOLLOWUP_DB"])
     until = on + timedelta(days=days)
+    # overdue first by kind, then by day; within a day, timed first by time, then by kind
     rows = db.execute(
         f"""
-        SELECT f.id, f.contact_id, c.name, c.company, f.due, f.kind, f.action, f.reason,
+        SELECT f.id, f.contact_id, c.name, c.company, f.due, substr(f.at_time, 1, 5), f.kind, f.action, f.reason,
                (SELECT COUNT(*) FROM touch t WHERE t.contact_id = f.contact_id),
-               (SELECT r.referrer_name FROM referral r WHERE r.prospect_id = f.contact_id LIMIT 1)
+               (SELECT r.referrer_name FROM referral r WHERE r.prospect_id = f.contact_id LIMIT 1),
+               c.phone, c.email, f.asked_for, {VARY_TIME}
         FROM followup f JOIN contact c ON c.id = f.contact_id
-        WHERE f.status = 'open' AND f.due <= ? AND c.do_not_contact = 0
-        ORDER BY CASE WHEN f.due < ? THEN 0 ELSE 1 END, {KIND_RANK}, f.due, f.id
+        WHERE f.status = 'open' AND f.due <= :until AND c.do_not_contact = 0
+        ORDER BY CASE WHEN f.due < :on THEN 0 ELSE 1 END, CASE WHEN f.due < :on THEN {KIND_RANK} ELSE 0 END,
+                 f.due, f.at_time IS NULL, f.at_time, {KIND_RANK}, f.id
         """,
-        (until.isoformat(), on.isoformat()),
+        {"until": until.isoformat(), "on": on.isoformat()},
     ).fetchall()
-    fields = ("id", "contact_id", "contact", "company", "due", "kind", "action", "reason", "touches", "referrer")
+    fields = ("id", "contact_id", "contact", "company", "due", "time", "kind", "action", "reason", "touches",
+              "referrer", "overdue_days", "phone", "email", "asked_for", "hint")  # fmt: skip
     due, upcoming = [], []
-    for row in rows:
-        item = dict(zip(fields, row, strict=True))
-        item["overdue_days"] = max((on - date.fromisoformat(item["due"])).days, 0)
+    for *row, phone, email, asked, hint in rows:
+        overdue_days = max((on - date.fromisoformat(row[4])).days, 0)
+        item = dict(zip(fields, (*row, overdue_days, phone, email, bool(asked), hint), strict=True))
         (due if item["due"] <= on.isoformat() else upcoming).append(item)
     upcoming.sort(key=lambda i: i["due"])
+    # a birthday greeting is no next step in the sale
     idle = db.execute(
         f"""
         SELECT c.id, c.name, c.status, (SELECT COUNT(*) FROM touch t WHERE t.contact_id = c.id)
         FROM contact c
         WHERE c.status IN {ACTIVE} AND c.do_not_contact = 0
-          AND NOT EXISTS (SELECT 1 FROM followup f WHERE f.contact_id = c.id AND f.status = 'open')
+          AND NOT EXISTS (SELECT 1 FROM followup f WHERE f.contact_id = c.id AND f.status = 'open'
+                          AND f.kind != 'birthday')
         ORDER BY c.id
         """
     ).fetchall()
-    no_next = [dict(zip(("contact_id", "contact", "status", "touches"), r, strict=True)) for r in idle]
+    no_next = [
+        dict(zip(("contact_id", "contact", "status", "touches", "hint"), r, strict=True))
+        for r in ((*r, "let_go" if r[2] == "prospect" and r[3] >= cadence_length else None) for r in idle)
+    ]
     if "--json" in args:
         print(json.dumps({"date": on.isoformat(), "due": due, "upcoming": upcoming, "no_next_step": no_next}, indent=2))
         return
@@ -145,26 +177,28 @@ def main() -> None:
         late = f"{i['overdue_days']}d" if i["overdue_days"] else "today"
         out.append(
             f"{i['id']}\t{i['contact']}\t{i['company'] or ''}\t{i['action']}\t{i['reason']}\t"
-            f"{i['touches']}\t{i['referrer'] or ''}\t{late}"
+            f"{i['touches']}\t{i['referrer'] or ''}\t{late}\t{HINT_TEXT.get(i['hint'], '')}"
         )
     if upcoming:
         out.append(f"Coming up, next {plural(days, 'day')}")
         for i in upcoming:
             out.append(
                 f"{i['id']}\t{i['contact']}\t{i['company'] or ''}\t{i['action']}\t{i['reason']}\t"
-                f"{i['touches']}\t{i['referrer'] or ''}\t{i['due']}"
+                f"{i['touches']}\t{i['referrer'] or ''}\t{i['due']} {i['time'] or ''}\t{HINT_TEXT.get(i['hint'], '')}"
             )
     if no_next:
         out.append("No next step")
         for n in no_next:
-            out.append(f"{n['contact_id']}\t{n['contact']}\t{n['status']}\t{n['touches']}")
+            out.append(
+                f"{n['contact_id']}\t{n['contact']}\t{n['status']}\t{n['touches']}\t{HINT_TEXT.get(n['hint'], '')}"
+            )
     overdue = sum(1 for i in due if i["overdue_days"] > 0)
     parts = [f"{overdue} overdue", f"{len(due) - overdue} due today"]
     if days:
         parts.append(f"{len(upcoming)} coming up")
     parts.append(f"{len(no_next)} with no next step")
     out.append(", ".join(parts) + ".")
-    out.extend(nudges(db, on, weekly_target()))
+    out.extend(nudges(db, on, target))
     sys.stdout.write("\n".join(out) + "\n")
 
 

@@ -4,7 +4,10 @@ The prospects in scope and the decided ones are described by the same SQL as
 followup/stats.py (first seen, source, first sale, loss, decision, touches at the
 decision), but each is computed once into a temporary table and every panel is then a
 GROUP BY over it, instead of re-running the common table expressions for each panel.
-Prints the same JSON as `followup stats --json` (what `bench/run.py --check` compares).
+The panels added since (goals and purposes, complaints, revenue from existing customers,
+and the lead-exchange ledger of followup/exchange.py) are a query each in the same way.
+Prints the same JSON as `followup stats --json` (what `bench/run.py --check` compares), for
+a single-user SQLite file: every contact in reach, no `--team`.
 """
 
 import json
@@ -20,6 +23,12 @@ ASK_BUCKETS = ("1", "2", "3+")
 ASK_BENCHMARKS = {"1": 1.47, "2": 2.03, "3+": 3.28}
 SOURCE_ORDER = ["vendor", "customer", "declined", "exchange", "network"]
 SMALL_SAMPLE = 5
+PURPOSES = ("care", "info", "deal", "service", "intel")
+COMPLAINT_KINDS = ("missing-function", "too-complex", "packaging", "inconvenient", "punctuality", "attitude", "skill")
+PRODUCT_COMPLAINTS = COMPLAINT_KINDS[:4]
+SELLING_BENCHMARKS = {"prospects": 0.06, "new_customers": 0.15, "repeat_customers": 0.5}
+UNKNOWN_PARTNER = "(unknown)"
+ONE_SIDED_RATIO, ONE_SIDED_MIN_LEADS = 2, 3
 
 SCOPED = """
 CREATE TEMP TABLE scoped AS
@@ -90,6 +99,14 @@ def money(cents):
 
 def rank(source):
     return SOURCE_ORDER.index(source) + 1 if source in SOURCE_ORDER else len(SOURCE_ORDER) + 1
+
+
+def share(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def partner_key(name):
+    return " ".join(name.split()).casefold()
 
 
 def weekly_target() -> int:
@@ -184,6 +201,106 @@ def main() -> None:
         "not_referred": next((money(c) for s, c in cash if not s), 0.0),
         "by_source": {s: by_source[s] for s in sorted(by_source, key=rank)},
     }
+    # goals and purposes: the touches of the prospects in scope, one row (followup groups by purpose, a sort of
+    # every touch); then the customers whose every touch with a purpose was `deal`, grouped by sc.id so that
+    # SQLite starts from the customers in scope, not from every contact
+    touches, with_goal, achieved, *per_purpose = q(
+        "SELECT COUNT(*), COUNT(t.goal), COUNT(CASE WHEN t.goal IS NOT NULL AND t.outcome = 'committed' THEN 1 END), "
+        + ", ".join(f"COUNT(CASE t.purpose WHEN '{p}' THEN 1 END)" for p in PURPOSES)
+        + " FROM touch t WHERE t.day <= :on AND t.contact_id IN (SELECT id FROM scoped)",
+        params,
+    )[0]
+    only_deal = [
+        {"id": int(i), "name": name, "touches": int(n)}
+        for i, name, n in q(
+            "SELECT c.id, c.name, COUNT(*) FROM scoped sc JOIN touch t ON t.contact_id = sc.id "
+            "JOIN contact c ON c.id = sc.id WHERE sc.sales >= 1 AND t.day <= :on AND t.purpose IS NOT NULL "
+            "GROUP BY sc.id HAVING SUM(CASE WHEN t.purpose = 'deal' THEN 0 ELSE 1 END) = 0 ORDER BY COUNT(*) DESC, c.id",
+            params,
+        )
+    ]
+    # complaints of every contact dated within --since/--on, by kind; open as of --on
+    by_kind, classes, still_open = dict.fromkeys(COMPLAINT_KINDS, 0), {"product": 0, "service": 0}, 0
+    for kind, n, opened in q(
+        "SELECT k.kind, COUNT(*), "
+        "SUM(CASE WHEN k.status = 'open' OR k.closed_on IS NULL OR k.closed_on > :on THEN 1 ELSE 0 END) "
+        "FROM complaint k JOIN contact c ON c.id = k.contact_id WHERE k.day <= :on "
+        f"{'AND k.day >= :since' if since else ''} GROUP BY k.kind",
+        params,
+    ):
+        by_kind[kind] = by_kind.get(kind, 0) + int(n)
+        classes["product" if kind in PRODUCT_COMPLAINTS else "service"] += int(n)
+        still_open += int(opened or 0)
+    total = sum(classes.values())
+    # revenue of the prospects in scope: first sales (the lowest id on the first sale's day) and the rest
+    first, first_n, cents, sales = q(
+        "SELECT COALESCE(SUM(s.amount_cents), 0), COUNT(*), SUM(sc.cents), SUM(sc.sales) FROM scoped sc "
+        "JOIN sale s ON s.id = (SELECT MIN(s1.id) FROM sale s1 WHERE s1.contact_id = sc.id AND s1.day = sc.first_sale) "
+        "WHERE sc.sales >= 1"
+    )[0]
+    repeat, repeat_n = int(cents or 0) - int(first), int(sales or 0) - int(first_n)
+    first_sales, repeat_sales = money(first), money(repeat)
+    whole = first_sales + repeat_sales
+    # the lead exchange: leads received (exchange referrals in scope) and given, per partner
+    names = {}  # partner key -> the spelling it was first written with (all time)
+    for side, sql in enumerate(
+        (
+            "SELECT r.partner, MIN(r.referred_on), MIN(r.id) FROM referral r JOIN contact c ON c.id = r.prospect_id "
+            "WHERE r.partner IS NOT NULL GROUP BY r.partner",
+            "SELECT partner, MIN(day), MIN(id) FROM lead_given GROUP BY partner",
+        )
+    ):
+        for spelling, day, ident in q(sql):
+            key, seen = partner_key(spelling), (day, side, ident, spelling)
+            names[key] = min(names.get(key, seen), seen)
+    names = {key: seen[-1] for key, seen in names.items()}
+    lines = {}  # key -> [partner, received, received_won, received_cents, given, given_won, given_cents]
+
+    def line(spelling):
+        key = partner_key(spelling) if spelling else ""
+        return lines.setdefault(key, [names.get(key, spelling) if spelling else UNKNOWN_PARTNER, 0, 0, 0, 0, 0, 0])
+
+    for offset, rows in (
+        (
+            1,
+            q(
+                "SELECT r.partner, COUNT(*), SUM(COALESCE(d.won, 0)), SUM(sc.cents) FROM scoped sc "
+                "JOIN referral r ON r.prospect_id = sc.id LEFT JOIN decided d ON d.id = sc.id "
+                "WHERE sc.source = 'exchange' GROUP BY r.partner"
+            ),
+        ),
+        (
+            4,
+            q(
+                "SELECT partner, COUNT(*), SUM(CASE WHEN won THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN won THEN COALESCE(won_amount_cents, 0) ELSE 0 END) FROM lead_given "
+                f"WHERE day <= :on {'AND day >= :since' if since else ''} GROUP BY partner",
+                params,
+            ),
+        ),
+    ):
+        for spelling, *figures in rows:
+            entry = line(spelling)
+            for i, x in enumerate(figures):
+                entry[offset + i] += int(x or 0)
+    exchange = []
+    for partner, r, r_won, r_cents, g, g_won, g_cents in sorted(
+        lines.values(), key=lambda e: (e[0] == UNKNOWN_PARTNER, -(e[1] + e[4]), e[0].casefold())
+    ):
+        one_sided = r + g >= ONE_SIDED_MIN_LEADS and max(r, g) >= ONE_SIDED_RATIO * min(r, g)
+        exchange.append(
+            {
+                "partner": partner,
+                "received": r,
+                "received_won": r_won,
+                "received_revenue": money(r_cents),
+                "given": g,
+                "given_won": g_won,
+                "given_revenue": money(g_cents),
+                "one_sided": one_sided,
+                "gives_more": ("you" if g > r else "partner") if one_sided else None,
+            }
+        )
     data = {
         "date": on.isoformat(),
         "since": since.isoformat() if since else None,
@@ -210,6 +327,26 @@ def main() -> None:
         "weekly_referrals": weekly,
         "weekly_target": weekly_target(),
         "revenue": revenue,
+        "salesperson": None,
+        "salespeople": None,
+        "goals": {
+            "touches": touches,
+            "with_goal": with_goal,
+            "share": share(with_goal, touches),
+            "achieved": achieved,
+            "achieved_share": share(achieved, with_goal),
+        },
+        "purposes": {"counts": dict(zip(PURPOSES, per_purpose, strict=True)), "only_deal": only_deal},
+        "exchange": exchange,
+        "complaints": {**classes, "open": still_open, "closed": total - still_open, "total": total, "by_kind": by_kind},
+        "revenue_existing": {
+            "first_sales": first_sales,
+            "repeat_sales": repeat_sales,
+            "share_existing": round(repeat_sales / whole, 4) if whole else None,
+            "first_sale_count": int(first_n or 0),
+            "repeat_sale_count": int(repeat_n or 0),
+            "benchmark": dict(SELLING_BENCHMARKS),
+        },
     }
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
