@@ -69,8 +69,11 @@ def test_tab_on_a_contact_lists_the_names_that_begin_with_the_word(book, db_url,
 
 
 def test_every_contact_argument_completes(book, db_url):
-    for command in ("touch", "schedule", "sold", "lost", "show", "edit", "rm", "ask", "add-referral", "merge"):
+    for command in (
+        "touch", "schedule", "sold", "lost", "show", "edit", "rm", "ask", "add-referral", "merge", "complaint"
+    ):  # fmt: skip
         assert "Tom Li" in complete(f"followup {command} To", db=db_url, home=book), command
+    assert "Tom Li" in complete("followup gave-lead 'Nair Systems' To", db=db_url, home=book)
     assert "Tom Li" in complete("followup merge 'Sue Chen' To", db=db_url, home=book)
     assert "Tom Li" in complete("followup add-referral Eve --from To", db=db_url, home=book)
 

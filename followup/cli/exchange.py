@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 
 from .app import app
-from .common import JsonOption, OnOption, contact, day, record_id, salesperson, today, transaction
+from .common import (
+    JsonOption,
+    OnOption,
+    complete_contact,
+    contact,
+    day,
+    record_id,
+    salesperson,
+    today,
+    transaction,
+)
 
 PANEL = "Referrals"
 
@@ -48,6 +58,7 @@ def gave_lead(
             help="The lead: #ID, the exact name, or a unique part of the name of one of your contacts "
             "(with --name-only, any name).",
             show_default=False,
+            autocompletion=complete_contact,
         ),
     ],
     name_only: Annotated[
