@@ -83,6 +83,48 @@ def followup_changed(*, session: Session, followup: FollowUp) -> None:
     )
 
 
+@dataclass
+class Closed:
+    complaint: Complaint
+    contact: Contact
+    cancelled: FollowUp | None  # the loop's follow-up, still open, now cancelled
+
+
+def close_complaint(*, session: Session, complaint_id: int, on: date, who: Salesperson | None = None) -> Closed:
+    """Close complaint `complaint_id` by hand on `on`: the loop was closed some other way (a visit,
+    a replacement sent), or its follow-up was skipped. Its follow-up, if still open, is cancelled."""
+    from .errors import UserError
+    from .services import acting
+
+    complaint = session.get(Complaint, complaint_id)
+    if complaint is None:
+        raise UserError(
+            f"no complaint #{complaint_id}; followup show CONTACT lists a contact's complaints with their ids"
+        )
+    contact = session.get(Contact, complaint.contact_id)
+    who = acting(who)
+    if not who.sees(contact):
+        raise UserError(
+            f"complaint #{complaint_id} is from #{contact.id} {contact.name}, a contact of {contact.owner}, "
+            f"not yours ({who.name}); work as them with --user {contact.owner}"
+        )
+    if complaint.status == CLOSED:
+        raise UserError(f"complaint #{complaint_id} was closed on {complaint.closed_on.isoformat()} already")
+    if on < complaint.day:
+        raise UserError(
+            f"--on: {on.isoformat()} is before the complaint ({complaint.day.isoformat()}); give a later date"
+        )
+    loop = session.get(FollowUp, complaint.followup_id) if complaint.followup_id is not None else None
+    cancelled = None
+    if loop is not None and loop.status == OPEN:
+        cancelled = _close([loop], status=FollowupStatus.cancelled, on=on)[0]
+        session.add(loop)
+    complaint.status, complaint.closed_on = CLOSED, on
+    session.add(complaint)
+    session.flush()
+    return Closed(complaint, contact, cancelled)
+
+
 def complaints_of(*, session: Session, contact_id: int) -> list[dict]:
     """A contact's complaints, oldest first, as `show` gives them; an open one whose follow-up
     was skipped or cancelled says so (`loop`: the follow-up's id and status)."""

@@ -233,6 +233,7 @@ BAD_INPUT = [
     ("complaint-unknown", ["complaint", "Nobody", "--kind", "skill"], UNKNOWN),
     ("complaint-ambiguous", ["complaint", "Su", "--kind", "skill"], AMBIGUOUS_SU),
     ("complaint-on-garbage", ["complaint", "Tom Wu", "--kind", "skill", "--on", "fribay"], [BAD_DATE]),
+    ("close-complaint-unknown", ["close-complaint", "99"], ["no complaint #99"]),
     # lost
     ("lost-unknown", ["lost", "Nobody", "--on", "2026-11-03"], UNKNOWN),
     ("lost-ambiguous", ["lost", "Su", "--on", "2026-11-03"], AMBIGUOUS_SU),

@@ -106,6 +106,70 @@ def test_skip_closes_the_follow_up_and_leaves_the_complaint_open(run):
     assert f"follow-up #{fu['id']} skipped: the loop is not closed" in run("show", "Sue").stdout
 
 
+def test_close_complaint_closes_one_whose_follow_up_was_skipped(run):
+    run("add", "Sue")
+    run("complaint", "Sue", "--kind", "too-complex", "--on", "2026-11-20")
+    (fu,) = complaint_followups(run, "Sue")
+    run("skip", str(fu["id"]), "--on", "2026-11-21")
+    (c,) = show(run, "Sue")["complaints"]
+
+    out = run("close-complaint", f"#{c['id']}", "--on", "2026-11-22").stdout
+
+    assert f"Closed complaint #{c['id']} (too-complex) from #" in out and "on 2026-11-22" in out
+    (c,) = show(run, "Sue")["complaints"]
+    assert (c["status"], c["closed_on"]) == ("closed", "2026-11-22")
+    assert complaint_followups(run, "Sue")[0]["status"] == "skipped"  # left as it was
+    stats = run("stats", "--on", "2026-11-23", "--json").json()["complaints"]
+    assert (stats["open"], stats["closed"]) == (0, 1)
+
+
+def test_close_complaint_cancels_its_open_follow_up_and_today_is_the_default(run):
+    run("add", "Sue")
+    run("complaint", "Sue", "--kind", "attitude", "--on", "2026-11-20")
+    (c,) = show(run, "Sue")["complaints"]
+
+    out = run("close-complaint", str(c["id"])).stdout
+
+    (fu,) = complaint_followups(run, "Sue")
+    assert f"cancelled #{fu['id']}: complaint (attitude): close the loop" in out
+    assert fu["status"] == "cancelled"
+    (c,) = show(run, "Sue")["complaints"]
+    assert (c["status"], c["closed_on"]) == ("closed", TODAY)
+    assert [i["kind"] for i in run("due", "--on", "2026-11-23", "--json").json()["due"]] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["close-complaint", "99"], ["no complaint #99", "followup show"]),
+        (["close-complaint", "abc"], ["'abc' is not a complaint id"]),
+        (["close-complaint", "1", "--on", "2026-11-19"], ["before the complaint", "2026-11-20"]),
+        (["close-complaint", "1", "--on", "fribay"], ["--on", "'fribay'"]),
+    ],
+    ids=["unknown", "not-an-id", "before-the-complaint", "bad-date"],
+)
+def test_close_complaint_refuses_bad_input_and_writes_nothing(run, cli, dump, args, words):
+    run("add", "Sue")
+    run("complaint", "Sue", "--kind", "skill", "--on", "2026-11-20")
+    before = dump()
+
+    refused(cli(*args, today=TODAY), *words)
+
+    assert dump() == before
+
+
+def test_a_closed_complaint_is_not_closed_twice(run, cli, dump):
+    run("add", "Sue")
+    run("complaint", "Sue", "--kind", "skill", "--on", "2026-11-20")
+    (c,) = show(run, "Sue")["complaints"]
+    run("close-complaint", str(c["id"]), "--on", "2026-11-21")
+    before = dump()
+
+    refused(cli("close-complaint", str(c["id"]), today=TODAY), "already", "2026-11-21")
+
+    assert dump() == before
+
+
 def test_deleting_the_touch_that_closed_the_complaint_opens_it_again(run):
     run("add", "Sue")
     run("complaint", "Sue", "--kind", "inconvenient", "--on", "2026-11-20")
@@ -226,3 +290,15 @@ def test_complaint_help_has_an_example_and_lists_the_kinds(cli):
     assert "Example: followup complaint" in out
     for kind in ("missing-function", "too-complex", "packaging", "inconvenient", "punctuality", "attitude", "skill"):
         assert kind in out
+
+
+@pytest.mark.backends("postgresql")  # on a shared database each salesperson closes their own
+def test_a_teammates_complaint_is_not_closed(cli, dump):
+    ok(cli("--user", "alice", "add", "Sue", today=TODAY))
+    ok(cli("--user", "alice", "complaint", "Sue", "--kind", "skill", "--on", "2026-11-20", today=TODAY))
+    before = dump()
+
+    refused(cli("--user", "bob", "close-complaint", "1", today=TODAY), "a contact of alice", "--user alice")
+
+    assert dump() == before
+    ok(cli("--user", "alice", "close-complaint", "1", today=TODAY))

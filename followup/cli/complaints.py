@@ -7,7 +7,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .app import app
-from .common import ContactArg, OnOption, choice, contact, day, salesperson, settings, today, transaction
+from .common import (
+    ContactArg,
+    OnOption,
+    choice,
+    contact,
+    day,
+    record_id,
+    salesperson,
+    settings,
+    today,
+    transaction,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -73,6 +84,33 @@ def complaint(
         say(out, "  A product problem: take it back to the company.", style="dim")
     if filed.note:
         warn(filed.note)
+
+
+@app.command(
+    "close-complaint",
+    rich_help_panel=PANEL,
+    epilog="Example: followup close-complaint 3 --on yesterday   (the id is the one followup show CONTACT lists)",
+)
+def close_complaint(
+    ctx: typer.Context,
+    cid: Annotated[str, typer.Argument(metavar="ID", help="The complaint's id, as followup show lists it.")],
+    on: OnOption = None,
+) -> None:
+    """Close a complaint by hand, when the loop was closed another way; its open follow-up is cancelled."""
+    from ..complaints import close_complaint as close
+    from ..render import say, stdout
+
+    ident = record_id(cid, what="complaint", where="that followup show CONTACT lists")
+    on_day = day("--on", on)
+    with transaction(ctx) as session:
+        closed = close(session=session, complaint_id=ident, on=on_day, who=salesperson(ctx, session))
+    c, out = closed.contact, stdout()
+    say(
+        out,
+        f"Closed complaint #{closed.complaint.id} ({closed.complaint.kind}) from #{c.id} {c.name} on {on_day.isoformat()}.",
+    )
+    if closed.cancelled is not None:
+        say(out, f"  cancelled #{closed.cancelled.id}: {closed.cancelled.reason}")
 
 
 # ---------------------------------------------------------------- the yearly visit
