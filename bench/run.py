@@ -162,7 +162,12 @@ def touch_target(db: Path) -> int:
 
 
 def environment(tmp: Path) -> dict:
+    """The commands' environment. PYTHONDONTWRITEBYTECODE is dropped: an installed followup has
+    its modules compiled (pip compiles them on install), and with it set a venv made by
+    `pip install -e` would compile followup's sources again in every run; the untimed warm-up
+    run writes them."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FOLLOWUP_", "TASK"))}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
         NO_COLOR="1",
         COLUMNS="120",

@@ -17,12 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from . import cadence
 from .cadence import Planned
-from .clock import add_months
 from .config import Settings
 from .enums import Channel, ComplaintKind, FollowupStatus, Kind, Status, complaint_class
 from .models import Complaint, Contact, FollowUp, Sale, Touch
@@ -265,40 +264,13 @@ SKIPPED_VISIT_AGAIN_DAYS = 30
 YEARLY_VISIT_REASON = "yearly visit"
 
 
-def _missing_visit(today: date, who: Salesperson | None, contact_ids: list[int] | None):
-    """The WHERE of customers due a yearly visit: customer or repeat, not do-not-contact, no
-    open check-in, and their last visit (else their first sale) over a year before `today`."""
-    year_ago = add_months(today, -12)
-    # "over a year": a visit exactly a year ago is not yet overdue
-    visited_this_year = exists().where(
-        Touch.contact_id == Contact.id, Touch.channel == Channel.visit.value, Touch.day >= year_ago
-    )
-    ever_visited = exists().where(Touch.contact_id == Contact.id, Touch.channel == Channel.visit.value)
-    bought_over_a_year_ago = exists().where(Sale.contact_id == Contact.id, Sale.day < year_ago)
-    open_checkin = exists().where(
-        FollowUp.contact_id == Contact.id, FollowUp.status == OPEN, FollowUp.kind == Kind.checkin.value
-    )
-    conditions = [
-        Contact.status.in_(CUSTOMERS),
-        Contact.do_not_contact.is_(False),
-        ~open_checkin,
-        ~visited_this_year,
-        or_(ever_visited, bought_over_a_year_ago),
-    ]
-    scope = who.scope() if who is not None else None
-    if scope is not None:
-        conditions.append(scope)
-    if contact_ids is not None:
-        conditions.append(Contact.id.in_(contact_ids))
-    return and_(*conditions)
+def yearly_visits_missing(*, session: Session, today: date, who: Salesperson | None = None) -> bool:
+    """A cheap read: is any customer missing their yearly visit (see `top_up_yearly_visits`)?
+    The portable SQL of `due.yearly_visits_missing`, which `due` runs on its own reader."""
+    from .due import yearly_visits_missing as missing
+    from .sql import SessionReader
 
-
-def yearly_visits_missing(
-    *, session: Session, today: date, who: Salesperson | None = None, contact_ids: list[int] | None = None
-) -> bool:
-    """A cheap read: is any customer missing their yearly visit (see `top_up_yearly_visits`)?"""
-    found = session.exec(select(Contact.id).where(_missing_visit(today, who, contact_ids)).limit(1)).first()
-    return found is not None
+    return missing(reader=SessionReader(session), today=today, who=who)
 
 
 def top_up_yearly_visits(
@@ -314,7 +286,11 @@ def top_up_yearly_visits(
     over a year ago, and who has no check-in open: due `today` (a workday), or 30 days after
     a yearly visit that was skipped, when later. Run inside a write transaction, which
     followup takes one at a time, so the check and the insert see the same state: never two."""
-    rows = session.exec(select(Contact).where(_missing_visit(today, who, contact_ids)).order_by(Contact.id)).all()
+    from .due import missing_yearly_visit
+    from .sql import SessionReader
+
+    ids = missing_yearly_visit(reader=SessionReader(session), today=today, who=who, contact_ids=contact_ids)
+    rows = session.exec(select(Contact).where(Contact.id.in_(ids)).order_by(Contact.id)).all() if ids else []
     created = []
     for contact in rows:
         last_visit = session.exec(

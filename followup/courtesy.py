@@ -13,16 +13,15 @@ import calendar
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .cadence import Planned
 from .config import Settings
 from .enums import Channel, FollowupStatus, Kind, Status
 from .errors import UserError
-from .models import Contact, FollowUp, Touch
+from .models import Contact, FollowUp
 
 OPEN = FollowupStatus.open.value
 
@@ -258,51 +257,3 @@ def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[list[int]]:
 
 
 # ---------------------------------------------------------------- the hints of `due`
-
-VARY_TIME, LET_GO = "vary_time", "let_go"
-HINT_TEXT = {VARY_TIME: "vary the time", LET_GO: "consider letting go"}
-
-
-def hour_band(at: time) -> str:
-    """morning (before 12:00), afternoon (12:00 to 16:59) or evening (17:00 on)."""
-    return "morning" if at.hour < 12 else "afternoon" if at.hour < 17 else "evening"
-
-
-def same_time_every_time(touches: Sequence[tuple[date, time | None]]) -> bool:
-    """Whether three touches fell on the same weekday and, when each has a time, in the same
-    hour band (when any has no time, the weekday alone is compared)."""
-    if len(touches) < 3:
-        return False
-    if len({day.weekday() for day, _ in touches}) != 1:
-        return False
-    if any(at is None for _, at in touches):
-        return True
-    return len({hour_band(at) for _, at in touches}) == 1
-
-
-def vary_time_contacts(*, session: Session, contact_ids: Iterable[int], on: date) -> set[int]:
-    """Of these contacts, the prospects whose last three touches up to `on` were on the same
-    weekday and in the same hour band: `due` tells the user to vary the time."""
-    ids = sorted(set(contact_ids))
-    flagged: set[int] = set()
-    for chunk in _chunks(ids):
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=Touch.contact_id,
-                order_by=(Touch.day.desc(), Touch.at_time.desc().nulls_last(), Touch.id.desc()),
-            )
-            .label("rank")
-        )
-        recent = (
-            select(Touch.contact_id, Touch.day, Touch.at_time, rank)
-            .join(Contact, Contact.id == Touch.contact_id)
-            .where(Touch.contact_id.in_(chunk), Touch.day <= on, Contact.status == Status.prospect.value)
-            .subquery()
-        )
-        rows = session.exec(select(recent.c.contact_id, recent.c.day, recent.c.at_time).where(recent.c.rank <= 3)).all()
-        last: dict[int, list[tuple[date, time | None]]] = {}
-        for cid, day, at in rows:
-            last.setdefault(cid, []).append((day, at))
-        flagged |= {cid for cid, touches in last.items() if same_time_every_time(touches)}
-    return flagged

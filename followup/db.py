@@ -7,13 +7,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-
-from sqlalchemy import URL, Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from .config import default_db_path
 from .errors import DatabaseBusy, UserError
+
+if TYPE_CHECKING:  # SQLAlchemy is imported by the functions that use it: the fast read path never does
+    from sqlalchemy import URL, Engine
+    from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # the default wait for a database another command is writing
 
@@ -85,6 +86,8 @@ def _private_sqlite_file(engine: Engine) -> None:
         return
     path = Path(database)
 
+    from sqlalchemy import event
+
     @event.listens_for(engine, "do_connect")
     def _create_private(_dialect, _record, _cargs, _cparams):
         with suppress(OSError):  # there already, or not creatable: SQLite opens it or says why not
@@ -99,6 +102,8 @@ def _tune_sqlite(engine: Engine, *, write: bool = True) -> None:
     writes takes the write lock at once (BEGIN IMMEDIATE), so two writers queue on the busy
     wait instead of failing half-way; a read-only command (BEGIN) never blocks a writer.
     """
+    from sqlalchemy import event
+
     begin = "BEGIN IMMEDIATE" if write else "BEGIN"
     wait_ms = busy_timeout_ms()
 
@@ -132,6 +137,8 @@ def _queue_postgres_writers(engine: Engine) -> None:
     advisory lock, held until it commits or rolls back, waiting at most the SQLite busy
     timeout for it; read-only commands never take it, so they never wait.
     """
+    from sqlalchemy import event
+
     wait_ms = busy_timeout_ms()
 
     @event.listens_for(engine, "begin")
@@ -152,10 +159,15 @@ def _without_password(url: str) -> str:
 
 def shown_url(url: str | URL) -> str:
     """A database URL as followup shows it in messages: never with its password."""
-    return _without_password(url.render_as_string(hide_password=True) if isinstance(url, URL) else url)
+    if not isinstance(url, str):  # a SQLAlchemy URL
+        url = url.render_as_string(hide_password=True)
+    return _without_password(url)
 
 
 def make_engine(url: str, *, write: bool = True) -> Engine:
+    from sqlalchemy import create_engine, make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
     try:
         options = {}
         if make_url(url).get_driver_name() in ("psycopg", "psycopg2"):
@@ -204,7 +216,7 @@ def open_engine(db: str | None, *, write: bool = True, user: str | None = None) 
                     upgrader.dispose()
     except (DatabaseError, OperationalError) as exc:
         engine.dispose()
-        _raise_if_busy(exc)
+        raise_if_busy(exc)
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
         raise UserError(f"--db: cannot open {shown_url(engine.url)} as a followup database ({reason})") from None
     except BaseException:
@@ -213,7 +225,7 @@ def open_engine(db: str | None, *, write: bool = True, user: str | None = None) 
     return engine
 
 
-def _busy() -> DatabaseBusy:
+def busy() -> DatabaseBusy:
     return DatabaseBusy(
         f"the database is busy: another followup command has been writing to it for over "
         f"{busy_timeout_ms() / 1000:g} s; nothing was changed, run the command again"
@@ -223,14 +235,14 @@ def _busy() -> DatabaseBusy:
 _POSTGRES_BUSY_STATES = {"55P03", "40P01", "40001"}  # lock_not_available, deadlock, serialization
 
 
-def _raise_if_busy(exc: BaseException) -> None:
+def raise_if_busy(exc: BaseException) -> None:
     """Raise DatabaseBusy for a write lock that was not granted within the bounded wait."""
     orig = getattr(exc, "orig", exc)
     text = str(orig).lower()
     if "database is locked" in text or "database is busy" in text:
-        raise _busy() from None
+        raise busy() from None
     if getattr(orig, "sqlstate", None) in _POSTGRES_BUSY_STATES:
-        raise _busy() from None
+        raise busy() from None
 
 
 @contextmanager
@@ -240,6 +252,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     A lock not granted within the busy wait becomes `DatabaseBusy`: one clear line, not a
     driver's "database is locked"."""
     from sqlalchemy.exc import OperationalError
+    from sqlmodel import Session
 
     with Session(engine, expire_on_commit=False) as session:
         try:
@@ -247,7 +260,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             session.commit()
         except OperationalError as exc:
             session.rollback()
-            _raise_if_busy(exc)
+            raise_if_busy(exc)
             raise
         except BaseException:
             session.rollback()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, bindparam, case, func, text
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .enums import Source
@@ -21,8 +21,6 @@ from .errors import UserError
 from .models import Contact, LeadGiven, Referral, Sale
 from .services import UNKNOWN_PARTNER, Salesperson, acting, clean_partner, name_key, partner_key
 
-ONE_SIDED_RATIO = 2  # one side gives at least twice as many leads as it gets...
-ONE_SIDED_MIN_LEADS = 3  # ...over at least this many leads both ways
 MAX_LEAD_NAME_LENGTH = 200
 
 
@@ -152,71 +150,16 @@ def lead_won(
     return result
 
 
-# ---------------------------------------------------------------- the ledger
-
-
-def _received_sql(dialect: str, *, since: bool, owner: bool) -> str:
-    """Exchange referrals per partner spelling, decided and won as `stats` defines them."""
-    from .stats import _people_sql
-
-    return (
-        _people_sql(dialect, since=since, owner=owner)
-        + """
-    SELECT r.partner, COUNT(*), SUM(COALESCE(d.won, 0)), SUM(sc.cents)
-    FROM scoped sc
-    JOIN referral r ON r.prospect_id = sc.id
-    LEFT JOIN decided d ON d.id = sc.id
-    WHERE sc.source = :exchange
-    GROUP BY r.partner
-    """
-    )
+# ---------------------------------------------------------------- the ledger (portable SQL: followup/ledger.py)
 
 
 def partner_names(*, session: Session, who: Salesperson | None = None) -> dict[str, str]:
     """Every partner's key and the spelling it is shown with: the first it was written with
     (the earliest lead either way; on one day a lead received before one given)."""
-    who = acting(who)
-    referrals = (
-        select(Referral.partner, func.min(Referral.referred_on), func.min(Referral.id))
-        .join(Contact, Contact.id == Referral.prospect_id)
-        .where(Referral.partner.is_not(None))
-    )
-    referrals = _scoped(referrals, who, Contact.owner).group_by(Referral.partner)
-    given = select(LeadGiven.partner, func.min(LeadGiven.day), func.min(LeadGiven.id))
-    given = _scoped(given, who, LeadGiven.owner).group_by(LeadGiven.partner)
-    first: dict[str, tuple] = {}
-    for side, query in enumerate((referrals, given)):
-        for spelling, day, ident in session.exec(query).all():
-            key, seen = partner_key(spelling), (day, side, ident, spelling)
-            first[key] = min(first.get(key, seen), seen)
-    return {key: seen[-1] for key, seen in first.items()}
+    from .ledger import partner_spellings
+    from .sql import SessionReader
 
-
-@dataclass
-class _Line:
-    partner: str
-    received: int = 0
-    received_won: int = 0
-    received_cents: int = 0
-    given: int = 0
-    given_won: int = 0
-    given_cents: int = 0
-
-    def as_dict(self) -> dict:
-        r, g = self.received, self.given
-        one_sided = r + g >= ONE_SIDED_MIN_LEADS and max(r, g) >= ONE_SIDED_RATIO * min(r, g)
-        return {
-            "partner": self.partner,
-            "received": r,
-            "received_won": self.received_won,
-            "received_revenue": _money(self.received_cents),
-            "given": g,
-            "given_won": self.given_won,
-            "given_revenue": _money(self.given_cents),
-            "one_sided": one_sided,
-            # who gives more when it is one-sided: "you" or "partner"
-            "gives_more": ("you" if g > r else "partner") if one_sided else None,
-        }
+    return partner_spellings(SessionReader(session), who=acting(who))
 
 
 def ledger(
@@ -226,56 +169,13 @@ def ledger(
     since: date | None = None,
     who: Salesperson | None = None,
 ) -> list[dict]:
-    """The give/receive ledger per partner as of `on`: leads received (exchange referrals of
-    prospects first seen on or after `since`), how many of them were won and the revenue from
-    them; leads given (on or after `since`), how many the partner won and for how much.
-    Referrals without a partner count under "(unknown)". Most leads first."""
-    who = acting(who)
-    names = partner_names(session=session, who=who)  # shown as first spelled, whatever the window
-    lines: dict[str, _Line] = {}
+    """The give/receive ledger per partner as of `on` (see `ledger.exchange_ledger`, which
+    `stats` reads too): leads received of prospects first seen on or after `since`, leads
+    given on or after `since`; most leads first."""
+    from .ledger import exchange_ledger
+    from .sql import SessionReader
 
-    def line(spelling: str | None) -> _Line:
-        key = partner_key(spelling) if spelling else ""
-        if key not in lines:
-            lines[key] = _Line(names.get(key, spelling) if spelling else UNKNOWN_PARTNER)
-        return lines[key]
-
-    conn = session.connection()
-    params: dict = {"on": on, "exchange": Source.exchange.value}
-    if since is not None:
-        params["since"] = since
-    if who.only_own:
-        params["owner"] = who.name
-    sql = text(_received_sql(conn.dialect.name, since=since is not None, owner=who.only_own)).bindparams(
-        *(bindparam(name, type_=Date) for name in ("on", "since") if name in params)
-    )
-    for spelling, n, won, cents in conn.execute(sql, params).all():
-        entry = line(spelling)
-        entry.received += int(n)
-        entry.received_won += int(won or 0)
-        entry.received_cents += int(cents or 0)
-
-    won = case((LeadGiven.won, 1), else_=0)
-    given = select(
-        LeadGiven.partner,
-        func.count(),
-        func.sum(won),
-        func.sum(case((LeadGiven.won, func.coalesce(LeadGiven.won_amount_cents, 0)), else_=0)),
-    ).where(LeadGiven.day <= on)
-    if since is not None:
-        given = given.where(LeadGiven.day >= since)
-    given = _scoped(given, who, LeadGiven.owner).group_by(LeadGiven.partner)
-    for spelling, n, won_n, cents in session.exec(given).all():
-        entry = line(spelling)
-        entry.given += int(n)
-        entry.given_won += int(won_n or 0)
-        entry.given_cents += int(cents or 0)
-
-    ordered = sorted(
-        lines.values(),
-        key=lambda e: (e.partner == UNKNOWN_PARTNER, -(e.received + e.given), e.partner.casefold()),
-    )
-    return [entry.as_dict() for entry in ordered]
+    return exchange_ledger(SessionReader(session), on=on, since=since, who=acting(who))
 
 
 # ---------------------------------------------------------------- the leads themselves (`followup exchange`)

@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 
 from .errors import UserError
+from .schema import STEPS
 
 MIGRATIONS_TABLE = "schema_migrations"
 
@@ -295,6 +296,19 @@ def m007_selling_practice(conn: Connection) -> None:
         table.create(conn)
 
 
+def m008_followup_kind_index(conn: Connection) -> None:
+    """A contact's open follow-ups by kind in one index, (contact_id, status, kind, due).
+
+    `due` asks of every contact whether it has an open follow-up other than a birthday
+    greeting (who has no next step), an open check-in (the yearly visit) or a day-8 step
+    (the referral nudge). With m003's (contact_id, status, due), SQLite read each follow-up's
+    row to learn its kind; with the kind in the index it never leaves the index, which halves
+    those queries. m003's index stays: "this contact's earliest open follow-up" reads it in due
+    order and stops at the first row, which this one cannot do.
+    """
+    conn.execute(text("CREATE INDEX ix_followup_contact_status_kind_due ON followup (contact_id, status, kind, due)"))
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("m001_initial", m001_initial),
     ("m002_big_amounts", m002_big_amounts),
@@ -303,7 +317,10 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("m005_contact_details", m005_contact_details),
     ("m006_followup_time", m006_followup_time),
     ("m007_selling_practice", m007_selling_practice),
+    ("m008_followup_kind_index", m008_followup_kind_index),
 ]
+if tuple(name for name, _ in MIGRATIONS) != STEPS:  # schema.STEPS names them for the fast read path
+    raise RuntimeError("migrations.MIGRATIONS and schema.STEPS must name the same steps in the same order")
 
 
 def _ledger(conn: Connection) -> Table:

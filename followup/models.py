@@ -121,6 +121,7 @@ class FollowUp(SQLModel, table=True):
     __table_args__ = (
         Index("ix_followup_status_due", "status", "due"),
         Index("ix_followup_contact_status_due", "contact_id", "status", "due"),  # m003
+        Index("ix_followup_contact_status_kind_due", "contact_id", "status", "kind", "due"),  # m008
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -17,15 +17,17 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from .accounts import Account
-    from .reports import ContactDetail, ContactRow, DueItem, DueReport
+    from .contact_list import ContactRow
+    from .due import DueItem, DueReport
+    from .reports import ContactDetail
 
 
 def stdout() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, markup=False)  # data is never read as markup
 
 
 def stderr() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, markup=False)
 
 
 def print_json(data: Any) -> None:
@@ -403,11 +405,11 @@ def render_accounts(accounts: list[Account]) -> None:
 
 # ---------------------------------------------------------------- not pushy: due's hints, birthdays (show)
 
-_HINTS = {"vary_time": "vary the time", "let_go": "consider letting go"}  # as courtesy.HINT_TEXT
-
 
 def _hint_text(hint: str | None) -> Text:
-    return Text(_HINTS.get(hint, hint or ""), style="yellow")
+    from .due import HINT_TEXT
+
+    return Text(HINT_TEXT.get(hint, hint or ""), style="yellow")
 
 
 def _why(item: DueItem) -> Text:

@@ -220,7 +220,10 @@ def render_stats(stats: Stats) -> None:
     out = stdout()
     d = stats.data
     if stats.empty:
-        say(out, EMPTY.format(since=f" for prospects first seen since {d['since']}" if d["since"] else ""))
+        for line in EMPTY.format(
+            since=f" for prospects first seen since {d['since']}" if d["since"] else ""
+        ).splitlines():
+            say(out, line)  # line by line: `say` shows a control character, a newline too, as \x0a
         if d.get("exchange"):  # leads given before any prospect of your own
             out.print(_exchange(d))
         return

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
+from .contact_list import ContactRow, contact_rows
 from .errors import UserError
 from .models import Contact, ContactDetail, Touch
-from .reports import ContactRow, contact_rows
 from .services import PHONE, Salesperson, is_phone, phone_digits
 
-CHUNK = 500  # contact ids per query, well under every database's limit on bound parameters
 MAX_COUNTRY_CODE = 3  # digits
 MIN_NEEDLE = 3  # digits of a number, at the least, once a country code or trunk 0 is left out
 MIN_NATIONAL = 6  # digits a stored number keeps without its country code, to be found by the whole number
@@ -134,8 +133,7 @@ def find_contacts(
     """`find TEXT`: the rows of `list` (with its `status` and `tag` filters) for the contacts
     whose name, company, phones, e-mails, tags, note or touch notes hold TEXT (every word of
     it, each anywhere), by id; in team mode only `who`'s."""
+    from .sql import SessionReader
+
     ids = matching_ids(session=session, text=text, who=who)
-    rows: list[ContactRow] = []
-    for start in range(0, len(ids), CHUNK):
-        rows += contact_rows(session=session, status=status, tag=tag, who=who, ids=ids[start : start + CHUNK])
-    return sorted(rows, key=lambda row: row.id)
+    return contact_rows(reader=SessionReader(session), status=status, tag=tag, who=who, ids=ids)

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
 
-from . import cadence
+from . import cadence, ledger, people
 from .cadence import Planned
 from .config import Settings
 from .enums import POST_SALE_KINDS, Channel, DetailKind, FollowupStatus, Kind, Outcome, Source, Status
@@ -31,34 +31,10 @@ ACTIVE_STATUSES = (Status.prospect.value, Status.customer.value, Status.repeat.v
 # ---------------------------------------------------------------- who the command acts for
 
 
-@dataclass(frozen=True)
-class Salesperson:
-    """The salesperson a command acts for.
-
-    The contacts they add are theirs (`name` becomes the owner). With `only_own` (team mode,
-    on a shared PostgreSQL database) names and ids resolve among their own contacts only,
-    and reports show only theirs; without it every contact is in reach, as on a
-    single-user SQLite file where the owner is filled and ignored.
-    """
-
-    name: str
-    only_own: bool = False
-
-    def sees(self, contact: Contact) -> bool:
-        return not self.only_own or contact.owner == self.name
-
-    def scope(self, owner_column=None):
-        """A WHERE condition keeping this salesperson's rows, or None when everything is in reach."""
-        return (owner_column if owner_column is not None else Contact.owner) == self.name if self.only_own else None
+Salesperson = people.Salesperson  # the type every service takes as `who`
 
 
-def acting(who: Salesperson | None) -> Salesperson:
-    """`who`, or the user of this account (`current_user`) with every contact in reach."""
-    if who is not None:
-        return who
-    from .config import current_user
-
-    return Salesperson(current_user())
+acting = people.acting  # `who`, or the user of this account with every contact in reach
 
 
 def _not_yours(ref: str, theirs: Sequence[Contact], who: Salesperson) -> UserError:
@@ -964,7 +940,7 @@ def add_referral(
 # (the lead ledger itself, `gave-lead` and `lead-won`, is followup.exchange)
 
 MAX_PARTNER_LENGTH = 200
-UNKNOWN_PARTNER = "(unknown)"  # how the ledger lists exchange referrals recorded without a partner
+UNKNOWN_PARTNER = ledger.UNKNOWN_PARTNER  # how the ledger lists exchange referrals recorded without a partner
 
 
 def clean_partner(text: str | None, *, option: str = "--partner") -> str | None:
@@ -981,9 +957,7 @@ def clean_partner(text: str | None, *, option: str = "--partner") -> str | None:
     return name
 
 
-def partner_key(name: str) -> str:
-    """What partner names compare by: `ACME  ltd` and `Acme Ltd` are one partner."""
-    return " ".join(name.split()).casefold()
+partner_key = ledger.partner_key  # what partner names compare by: `ACME  ltd` is `Acme Ltd`
 
 
 def company_as_partner(contact: Contact) -> str | None:

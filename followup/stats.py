@@ -1,21 +1,30 @@
 """`followup stats`: the user's own figures beside the field benchmarks (SPEC section 4).
 
-Everything is counted by the database: one common table expression describes each prospect
-in scope (first seen, referral source, first sale, loss, decision, touches at the decision),
-and each panel is one GROUP BY over it. The same SQL runs on SQLite and PostgreSQL; the only
-dialect difference, the day a row was created, is chosen when the query is built.
+Everything is counted by the database. Each prospect in scope is described once per command
+in a temporary table (`stats_scoped`: first seen, referral source, first sale, loss, times
+asked...), the decided ones in a second (`stats_decided`: won, decision date, touches at the
+decision), and each panel is then a GROUP BY over them, not a re-run of the description per
+panel. The SQL is plain text that SQLite and PostgreSQL both run, through a `sql.Reader`: the
+stdlib sqlite3 driver on a SQLite file, the command's SQLModel session elsewhere. Nothing here
+imports SQLAlchemy; the one dialect difference, the day a row was created, is chosen when the
+tables are filled.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-from sqlalchemy import Date, bindparam, text
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from .enums import Source
-from .services import Salesperson, acting
+from .people import acting
+from .sql import dated_within, one
+
+if TYPE_CHECKING:
+    from .people import Salesperson
+    from .sql import Reader
 
 BUCKETS = ("1", "2", "3", "4", "5-11", "12+")
 TOUCH_BENCHMARKS = {"1": 0.02, "2": None, "3": 0.05, "4": 0.10, "5-11": 0.80, "12+": None}
@@ -30,18 +39,48 @@ WEEKS = 8
 SOURCE_ORDER = [s.value for s in Source]  # the expected ranking, most effective first
 
 
-def _people_sql(dialect: str, *, since: bool, owner: bool = False) -> str:
-    """The CTEs every panel starts from. `:on` (and `:since`, `:owner`) are bound parameters;
-    with `owner`, only that salesperson's contacts are counted."""
+# ---------------------------------------------------------------- the prospects in scope, once per command
+
+SCOPED = "stats_scoped"  # temporary tables, private to the command's connection and transaction
+DECIDED = "stats_decided"
+
+_CREATE_SCOPED = f"""
+CREATE TEMPORARY TABLE {SCOPED} (
+    id INTEGER PRIMARY KEY,
+    owner VARCHAR,
+    source VARCHAR,
+    referred_on DATE,
+    first_seen DATE,
+    first_sale DATE,
+    sales INTEGER,
+    cents BIGINT,
+    lost_on DATE,
+    times_asked INTEGER,
+    names BIGINT
+)"""
+
+_CREATE_DECIDED = f"""
+CREATE TEMPORARY TABLE {DECIDED} (
+    id INTEGER PRIMARY KEY,
+    owner VARCHAR,
+    source VARCHAR,
+    won INTEGER,
+    decided_on DATE,
+    touches INTEGER
+)"""
+
+
+def _fill_scoped_sql(dialect: str, *, since: bool, owner: bool) -> str:
+    """Every contact in reach first seen on or before `:on` (and on or after `:since`): first
+    seen is the referral date, else the first touch, else the day the contact was added. The
+    first touch is looked up on the (contact_id, day) index of touch, only for the contacts
+    without a referral: cheaper than a MIN over every touch grouped by contact."""
     # the UTC day on both: SQLite keeps UTC text, PostgreSQL would cast in its session time zone
     created_day = "date(c.created_at)" if dialect == "sqlite" else "CAST(c.created_at AT TIME ZONE 'UTC' AS DATE)"
-    since_clause = "AND first_seen >= :since" if since else ""
+    since_clause = "AND p.first_seen >= :since" if since else ""
     owner_clause = "WHERE c.owner = :owner" if owner else ""
     return f"""
-    WITH first_touch AS (
-        SELECT contact_id, MIN(day) AS day FROM touch WHERE day <= :on GROUP BY contact_id
-    ),
-    sales AS (
+    WITH sales AS (
         SELECT contact_id, MIN(day) AS first_sale, COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents
         FROM sale WHERE day <= :on GROUP BY contact_id
     ),
@@ -54,7 +93,11 @@ def _people_sql(dialect: str, *, since: bool, owner: bool = False) -> str:
                c.owner,
                r.source,
                r.referred_on,
-               COALESCE(r.referred_on, ft.day, {created_day}) AS first_seen,
+               COALESCE(
+                   r.referred_on,
+                   (SELECT MIN(t.day) FROM touch t WHERE t.contact_id = c.id AND t.day <= :on),
+                   {created_day}
+               ) AS first_seen,
                s.first_sale,
                COALESCE(s.n, 0) AS sales,
                COALESCE(s.cents, 0) AS cents,
@@ -63,37 +106,66 @@ def _people_sql(dialect: str, *, since: bool, owner: bool = False) -> str:
                COALESCE(a.names, 0) AS names
         FROM contact c
         LEFT JOIN referral r ON r.prospect_id = c.id AND r.referred_on <= :on
-        LEFT JOIN first_touch ft ON ft.contact_id = c.id
         LEFT JOIN sales s ON s.contact_id = c.id
         LEFT JOIN asked a ON a.contact_id = c.id
         {owner_clause}
-    ),
-    scoped AS (
-        SELECT * FROM people WHERE first_seen <= :on {since_clause}
-    ),
-    decisions AS (
-        SELECT d.*,
-               CASE WHEN d.won = 1 THEN d.first_sale ELSE d.lost_on END AS decided_on
-        FROM (
-            SELECT sc.*,
-                   CASE WHEN sc.first_sale IS NOT NULL AND (sc.lost_on IS NULL OR sc.first_sale <= sc.lost_on)
-                        THEN 1 ELSE 0 END AS won
-            FROM scoped sc
-            WHERE sc.first_sale IS NOT NULL OR sc.lost_on IS NOT NULL
-        ) d
-    ),
-    decided AS (
-        SELECT dc.*,
-               CASE WHEN t.n IS NULL OR t.n < 1 THEN 1 ELSE t.n END AS touches
-        FROM decisions dc
-        LEFT JOIN (
-            SELECT dd.id, COUNT(t.id) AS n
-            FROM decisions dd JOIN touch t ON t.contact_id = dd.id AND t.day <= dd.decided_on
-            GROUP BY dd.id
-        ) t ON t.id = dc.id
     )
+    INSERT INTO {SCOPED} (id, owner, source, referred_on, first_seen, first_sale, sales, cents, lost_on,
+                          times_asked, names)
+    SELECT p.id, p.owner, p.source, p.referred_on, p.first_seen, p.first_sale, p.sales, p.cents, p.lost_on,
+           p.times_asked, p.names
+    FROM people p
+    WHERE p.first_seen <= :on {since_clause}
     """
 
+
+# A prospect is decided by its first sale or its loss, whichever came first; won when that is the
+# sale. Its touches are those dated on or before the decision (at least 1: the deciding
+# conversation), counted on the (contact_id, day) index of touch.
+_FILL_DECIDED = f"""
+    INSERT INTO {DECIDED} (id, owner, source, won, decided_on, touches)
+    SELECT d.id, d.owner, d.source, d.won, d.decided_on,
+           (SELECT CASE WHEN COUNT(*) < 1 THEN 1 ELSE COUNT(*) END
+            FROM touch t WHERE t.contact_id = d.id AND t.day <= d.decided_on)
+    FROM (
+        SELECT w.*, CASE WHEN w.won = 1 THEN w.first_sale ELSE w.lost_on END AS decided_on
+        FROM (
+            SELECT sc.id, sc.owner, sc.source, sc.first_sale, sc.lost_on,
+                   CASE WHEN sc.first_sale IS NOT NULL AND (sc.lost_on IS NULL OR sc.first_sale <= sc.lost_on)
+                        THEN 1 ELSE 0 END AS won
+            FROM {SCOPED} sc
+            WHERE sc.first_sale IS NOT NULL OR sc.lost_on IS NOT NULL
+        ) w
+    ) d
+"""
+
+
+def _drop_tables(reader: Reader) -> None:
+    for table in (DECIDED, SCOPED):
+        reader.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+@contextmanager
+def prospect_tables(reader: Reader, *, on: date, since: date | None, who: Salesperson) -> Iterator[None]:
+    """Fill `stats_scoped` and `stats_decided` for the prospects in scope as of `on` (first seen
+    on or after `since`; `who`'s own contacts in team mode) for the queries run inside the
+    block; they are dropped after it. On an error the transaction is rolled back, which takes
+    them away on both databases."""
+    params: dict = {"on": on}
+    if since is not None:
+        params["since"] = since
+    owner_clause, owner_params = who.scope_sql("c.owner")
+    params.update(owner_params)
+    _drop_tables(reader)  # left by an earlier report in the same transaction
+    reader.execute(_CREATE_SCOPED)
+    reader.execute(_CREATE_DECIDED)
+    reader.execute(_fill_scoped_sql(reader.dialect, since=since is not None, owner=bool(owner_clause)), params)
+    reader.execute(_FILL_DECIDED)
+    yield
+    _drop_tables(reader)
+
+
+# ---------------------------------------------------------------- the figures
 
 _BUCKET_CASE = """
     CASE WHEN touches <= 1 THEN '1' WHEN touches = 2 THEN '2' WHEN touches = 3 THEN '3'
@@ -138,7 +210,7 @@ def week_starts(on: date, weeks: int = WEEKS) -> list[date]:
 
 def compute_stats(
     *,
-    session: Session,
+    reader: Reader,
     on: date,
     since: date | None = None,
     weekly_target: int = 1,
@@ -148,26 +220,22 @@ def compute_stats(
     """Every figure of `followup stats` as of `on`: in team mode (`who.only_own`) of `who`'s
     contacts, else of all; `per_salesperson` adds a row per owner (`stats --team`)."""
     who = acting(who)
-    conn = session.connection()
-    base = _people_sql(conn.dialect.name, since=since is not None, owner=who.only_own)
-    params: dict = {"on": on}
-    if since is not None:
-        params["since"] = since
-    if who.only_own:
-        params["owner"] = who.name
+    with prospect_tables(reader, on=on, since=since, who=who):
+        return Stats(
+            _figures(reader, on=on, since=since, weekly_target=weekly_target, who=who, per_salesperson=per_salesperson)
+        )
 
-    def query(sql: str, extra: dict | None = None):
-        values = {**params, **(extra or {})}
-        dates = [bindparam(name, type_=Date) for name, value in values.items() if isinstance(value, date)]
-        return conn.execute(text(base + sql).bindparams(*dates), values).all()
 
-    (prospects,) = query("SELECT COUNT(*) FROM scoped")[0]
+def _figures(
+    reader: Reader, *, on: date, since: date | None, weekly_target: int, who: Salesperson, per_salesperson: bool
+) -> dict:
+    (prospects,) = one(reader, f"SELECT COUNT(*) FROM {SCOPED}")
 
     # close rate by touches at the decision, and where prospects were given up
     counts = {
         bucket: (decided, won, lost)
-        for bucket, decided, won, lost in query(
-            f"SELECT {_BUCKET_CASE} AS bucket, COUNT(*), SUM(won), SUM(1 - won) FROM decided GROUP BY 1"
+        for bucket, decided, won, lost in reader.rows(
+            f"SELECT {_BUCKET_CASE} AS bucket, COUNT(*), SUM(won), SUM(1 - won) FROM {DECIDED} GROUP BY 1"
         )
     }
     by_touches = []
@@ -176,29 +244,31 @@ def compute_stats(
         decided, won, lost = (int(x or 0) for x in counts.get(bucket, (0, 0, 0)))
         by_touches.append(_row(decided, won, bucket=bucket) | {"benchmark": TOUCH_BENCHMARKS[bucket]})
         lost_by_touches.append({"bucket": bucket, "lost": lost})
-    avg_win, gave_up, decided_total, won_total = query(
+    avg_win, gave_up, decided_total, won_total = one(
+        reader,
         "SELECT AVG(CASE WHEN won = 1 THEN touches END), "
-        "       SUM(CASE WHEN won = 0 AND touches <= 3 THEN 1 ELSE 0 END), COUNT(*), SUM(won) FROM decided"
-    )[0]
+        f"       SUM(CASE WHEN won = 0 AND touches <= 3 THEN 1 ELSE 0 END), COUNT(*), SUM(won) FROM {DECIDED}",
+    )
 
     # referred versus not, and repeat purchases of referred customers
     referred = {
         bool(is_referred): (int(decided), int(won or 0))
-        for is_referred, decided, won in query(
-            "SELECT CASE WHEN source IS NULL THEN 0 ELSE 1 END, COUNT(*), SUM(won) FROM decided GROUP BY 1"
+        for is_referred, decided, won in reader.rows(
+            f"SELECT CASE WHEN source IS NULL THEN 0 ELSE 1 END, COUNT(*), SUM(won) FROM {DECIDED} GROUP BY 1"
         )
     }
-    buyers, repeaters = query(
-        "SELECT COUNT(*), SUM(CASE WHEN sales >= 2 THEN 1 ELSE 0 END) FROM scoped "
-        "WHERE source IS NOT NULL AND sales >= 1"
-    )[0]
+    buyers, repeaters = one(
+        reader,
+        f"SELECT COUNT(*), SUM(CASE WHEN sales >= 2 THEN 1 ELSE 0 END) FROM {SCOPED} "
+        "WHERE source IS NOT NULL AND sales >= 1",
+    )
 
     # sources: referrals, decided, won, ranked by close rate
     per_source = {
         source: (int(n), int(dec or 0), int(won or 0))
-        for source, n, dec, won in query(
+        for source, n, dec, won in reader.rows(
             "SELECT sc.source, COUNT(*), SUM(CASE WHEN d.id IS NULL THEN 0 ELSE 1 END), SUM(COALESCE(d.won, 0)) "
-            "FROM scoped sc LEFT JOIN decided d ON d.id = sc.id WHERE sc.source IS NOT NULL GROUP BY sc.source"
+            f"FROM {SCOPED} sc LEFT JOIN {DECIDED} d ON d.id = sc.id WHERE sc.source IS NOT NULL GROUP BY sc.source"
         )
     }
     sources = [
@@ -210,9 +280,9 @@ def compute_stats(
     # asking: customers by times asked, and the never-asked
     ask_rows = {
         bucket: (int(customers), int(names or 0))
-        for bucket, customers, names in query(
+        for bucket, customers, names in reader.rows(
             "SELECT CASE WHEN times_asked = 1 THEN '1' WHEN times_asked = 2 THEN '2' ELSE '3+' END, "
-            "COUNT(*), SUM(names) FROM scoped WHERE sales >= 1 AND times_asked >= 1 GROUP BY 1"
+            f"COUNT(*), SUM(names) FROM {SCOPED} WHERE sales >= 1 AND times_asked >= 1 GROUP BY 1"
         )
     }
     asks = []
@@ -222,9 +292,9 @@ def compute_stats(
         asks.append(
             {"times_asked": bucket, "customers": customers, "avg_names": avg, "benchmark": ASK_BENCHMARKS[bucket]}
         )
-    customers_total, never = query(
-        "SELECT COUNT(*), SUM(CASE WHEN times_asked = 0 THEN 1 ELSE 0 END) FROM scoped WHERE sales >= 1"
-    )[0]
+    customers_total, never = one(
+        reader, f"SELECT COUNT(*), SUM(CASE WHEN times_asked = 0 THEN 1 ELSE 0 END) FROM {SCOPED} WHERE sales >= 1"
+    )
     never = int(never or 0)
 
     # the weekly referral habit: one SUM(CASE) per week, in one row
@@ -234,11 +304,13 @@ def compute_stats(
     for n, start in enumerate(starts):
         week_params[f"w{n}a"], week_params[f"w{n}b"] = start, start + timedelta(days=6)
         columns.append(f"SUM(CASE WHEN referred_on BETWEEN :w{n}a AND :w{n}b THEN 1 ELSE 0 END)")
-    week_counts = query(f"SELECT {', '.join(columns)} FROM scoped WHERE referred_on IS NOT NULL", week_params)[0]
+    week_counts = one(reader, f"SELECT {', '.join(columns)} FROM {SCOPED} WHERE referred_on IS NOT NULL", week_params)
     weekly = [{"week_start": s.isoformat(), "count": int(c or 0)} for s, c in zip(starts, week_counts, strict=True)]
 
     # money: revenue won, referred versus not and by source
-    money = query("SELECT COALESCE(source, ''), SUM(cents) FROM scoped WHERE sales >= 1 GROUP BY COALESCE(source, '')")
+    money = reader.rows(
+        f"SELECT COALESCE(source, ''), SUM(cents) FROM {SCOPED} WHERE sales >= 1 GROUP BY COALESCE(source, '')"
+    )
     by_source = {src: _money(cents) for src, cents in money if src}
     revenue = {
         "referred": round(float(sum(by_source.values())), 2),
@@ -255,20 +327,20 @@ def compute_stats(
                 "asks": int(asks or 0),
                 "avg_touches_to_win": round(float(avg), 2) if avg is not None else None,
             }
-            for name, n, dec, won, referrals, asks, avg in query(
+            for name, n, dec, won, referrals, asks, avg in reader.rows(
                 "SELECT sc.owner, COUNT(*), COUNT(d.id), SUM(COALESCE(d.won, 0)), "
                 "       SUM(CASE WHEN sc.source IS NULL THEN 0 ELSE 1 END), SUM(sc.times_asked), "
                 "       AVG(CASE WHEN d.won = 1 THEN d.touches END) "
-                "FROM scoped sc LEFT JOIN decided d ON d.id = sc.id GROUP BY sc.owner ORDER BY sc.owner"
+                f"FROM {SCOPED} sc LEFT JOIN {DECIDED} d ON d.id = sc.id GROUP BY sc.owner ORDER BY sc.owner"
             )
         ]
 
-    # the lead exchange: give/receive ledger per partner (followup.exchange)
-    from .exchange import ledger
+    # the lead exchange: give/receive ledger per partner (followup/ledger.py)
+    from .ledger import exchange_ledger
 
-    exchange = ledger(session=session, on=on, since=since, who=who)
+    exchange = exchange_ledger(reader, on=on, since=since, who=who, tables_ready=True)
 
-    data = {
+    return {
         "date": on.isoformat(),
         "since": since.isoformat() if since else None,
         "prospects": int(prospects),
@@ -296,11 +368,10 @@ def compute_stats(
         "revenue": revenue,
         "salesperson": who.name if who.only_own else None,
         "salespeople": salespeople,
-        **goals_and_purposes(query),  # commitment goals and touch purposes
+        **goals_and_purposes(reader, on=on),  # commitment goals and touch purposes
         "exchange": exchange,
-        **after_sale_figures(query, since=since),  # complaints, revenue from existing customers
+        **after_sale_figures(reader, on=on, since=since, who=who),  # complaints, revenue from existing customers
     }
-    return Stats(data)
 
 
 def _expected_rank(source: str) -> int:
@@ -314,36 +385,35 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def goals_and_purposes(query) -> dict:
-    """`goals` and `purposes`: the touches of the prospects in scope dated on or before `:on`, with
+def goals_and_purposes(reader: Reader, *, on: date) -> dict:
+    """`goals` and `purposes`: the touches of the prospects in scope dated on or before `on`, with
     their commitment goals (achieved: outcome `committed`) and purposes; and the customers (a sale
-    on or before `:on`) whose every touch with a purpose was `deal`. `query` runs SQL after the
-    common table expressions of `_people_sql`."""
+    on or before `on`) whose every touch with a purpose was `deal`. Reads `stats_scoped`."""
     from .enums import Outcome, Purpose
 
-    touches = with_goal = achieved = 0
-    counts = {p.value: 0 for p in Purpose}
-    for purpose, n, goals, committed in query(  # one pass over the touches: per purpose, with the goals
-        "SELECT t.purpose, COUNT(*), "
-        "       SUM(CASE WHEN t.goal IS NOT NULL THEN 1 ELSE 0 END), "
-        "       SUM(CASE WHEN t.goal IS NOT NULL AND t.outcome = :committed THEN 1 ELSE 0 END) "
-        "FROM touch t WHERE t.day <= :on AND t.contact_id IN (SELECT id FROM scoped) GROUP BY t.purpose",
-        {"committed": Outcome.committed.value},
-    ):
-        touches, with_goal, achieved = touches + int(n), with_goal + int(goals or 0), achieved + int(committed or 0)
-        if purpose in counts:
-            counts[purpose] = int(n)
+    purposes = [p.value for p in Purpose]
+    params = {"on": on, "committed": Outcome.committed.value} | {f"p{i}": p for i, p in enumerate(purposes)}
+    # one pass over the touches, in one row: no sort of every touch by purpose
+    touches, with_goal, achieved, *per_purpose = one(
+        reader,
+        "SELECT COUNT(*), COUNT(t.goal), COUNT(CASE WHEN t.goal IS NOT NULL AND t.outcome = :committed THEN 1 END), "
+        + ", ".join(f"COUNT(CASE WHEN t.purpose = :p{i} THEN 1 END)" for i in range(len(purposes)))
+        + f" FROM touch t WHERE t.day <= :on AND t.contact_id IN (SELECT id FROM {SCOPED})",
+        params,
+    )
+    # grouped by the customers in scope, so that SQLite starts from them, not from every contact
     only_deal = [
         {"id": int(cid), "name": name, "touches": int(n)}
-        for cid, name, n in query(
-            "SELECT c.id, c.name, COUNT(*) FROM touch t JOIN scoped sc ON sc.id = t.contact_id "
+        for cid, name, n in reader.rows(
+            f"SELECT sc.id, c.name, COUNT(*) FROM {SCOPED} sc JOIN touch t ON t.contact_id = sc.id "
             "JOIN contact c ON c.id = sc.id "
-            "WHERE t.day <= :on AND t.purpose IS NOT NULL AND sc.sales >= 1 "
-            "GROUP BY c.id, c.name HAVING SUM(CASE WHEN t.purpose = :deal THEN 0 ELSE 1 END) = 0 "
-            "ORDER BY COUNT(*) DESC, c.id",
-            {"deal": Purpose.deal.value},
+            "WHERE sc.sales >= 1 AND t.day <= :on AND t.purpose IS NOT NULL "
+            "GROUP BY sc.id, c.name HAVING SUM(CASE WHEN t.purpose = :deal THEN 0 ELSE 1 END) = 0 "
+            "ORDER BY COUNT(*) DESC, sc.id",
+            {"on": on, "deal": Purpose.deal.value},
         )
     ]
+    touches, with_goal, achieved = int(touches), int(with_goal or 0), int(achieved or 0)
     return {
         "goals": {
             "touches": touches,
@@ -352,7 +422,10 @@ def goals_and_purposes(query) -> dict:
             "achieved": achieved,
             "achieved_share": _share(achieved, with_goal),
         },
-        "purposes": {"counts": counts, "only_deal": only_deal},
+        "purposes": {
+            "counts": {p: int(n or 0) for p, n in zip(purposes, per_purpose, strict=True)},
+            "only_deal": only_deal,
+        },
     }
 
 
@@ -362,17 +435,21 @@ def goals_and_purposes(query) -> dict:
 SELLING_BENCHMARKS = {"prospects": 0.06, "new_customers": 0.15, "repeat_customers": 0.5}
 
 
-def after_sale_figures(query, *, since: date | None) -> dict:
+def after_sale_figures(reader: Reader, *, on: date, since: date | None, who: Salesperson) -> dict:
     """`complaints`: complaints dated within --since/--on, of the contacts in reach, by class and
     kind, and how many are still open as of --on. `revenue_existing`: the revenue of the
-    prospects in scope split into first sales and the sales after a contact's first sale."""
+    prospects in scope split into first sales and the sales after a contact's first sale.
+    Reads `stats_scoped`."""
     from .enums import ComplaintKind, complaint_class
 
-    since_clause = "AND k.day >= :since" if since is not None else ""
-    rows = query(
+    within, params = dated_within("k.day", on=on, since=since)
+    owner_clause, owner_params = who.scope_sql("c.owner")
+    rows = reader.rows(
         "SELECT k.kind, COUNT(*), "
         "       SUM(CASE WHEN k.status = 'open' OR k.closed_on IS NULL OR k.closed_on > :on THEN 1 ELSE 0 END) "
-        f"FROM complaint k JOIN people p ON p.id = k.contact_id WHERE k.day <= :on {since_clause} GROUP BY k.kind"
+        "FROM complaint k JOIN contact c ON c.id = k.contact_id "
+        f"WHERE {within}{owner_clause} GROUP BY k.kind",
+        params | owner_params,
     )
     by_kind = {k.value: 0 for k in ComplaintKind}
     classes = {"product": 0, "service": 0}
@@ -384,17 +461,14 @@ def after_sale_figures(query, *, since: date | None) -> dict:
     total = sum(classes.values())
     complaints = {**classes, "open": still_open, "closed": total - still_open, "total": total, "by_kind": by_kind}
 
-    first, repeat, first_n, repeat_n = query(
-        "SELECT COALESCE(SUM(CASE WHEN s.id = f.first_id THEN s.amount_cents END), 0), "
-        "       COALESCE(SUM(CASE WHEN s.id = f.first_id THEN NULL ELSE s.amount_cents END), 0), "
-        "       SUM(CASE WHEN s.id = f.first_id THEN 1 ELSE 0 END), "
-        "       SUM(CASE WHEN s.id = f.first_id THEN 0 ELSE 1 END) "
-        "FROM scoped sc "
-        "JOIN (SELECT s1.contact_id, MIN(s1.id) AS first_id FROM sale s1 "
-        "      JOIN sales sa ON sa.contact_id = s1.contact_id AND s1.day = sa.first_sale "
-        "      GROUP BY s1.contact_id) f ON f.contact_id = sc.id "
-        "JOIN sale s ON s.contact_id = sc.id AND s.day <= :on"
-    )[0]
+    # a contact's first sale: the lowest id on the day of its first sale; the rest are repeat sales
+    first, first_n, cents, sales = one(
+        reader,
+        f"SELECT COALESCE(SUM(s.amount_cents), 0), COUNT(*), SUM(sc.cents), SUM(sc.sales) FROM {SCOPED} sc "
+        "JOIN sale s ON s.id = (SELECT MIN(s1.id) FROM sale s1 WHERE s1.contact_id = sc.id AND s1.day = sc.first_sale) "
+        "WHERE sc.sales >= 1",
+    )
+    repeat, repeat_n = int(cents or 0) - int(first), int(sales or 0) - int(first_n)
     first_sales, repeat_sales = _money(first), _money(repeat)
     whole = first_sales + repeat_sales
     revenue_existing = {
@@ -402,7 +476,7 @@ def after_sale_figures(query, *, since: date | None) -> dict:
         "repeat_sales": repeat_sales,
         "share_existing": round(repeat_sales / whole, 4) if whole else None,
         "first_sale_count": int(first_n or 0),
-        "repeat_sale_count": int(repeat_n or 0),
+        "repeat_sale_count": int(repeat_n),
         "benchmark": dict(SELLING_BENCHMARKS),
     }
     return {"complaints": complaints, "revenue_existing": revenue_existing}

@@ -198,12 +198,43 @@ def invoke(followup_command) -> Callable[..., Run]:
     return lambda args, *, env, input=None: _invoke(followup_command, args, env=env, input=input)
 
 
+# the read-only reports, which run on the stdlib sqlite3 driver on an up-to-date SQLite file
+# and through SQLAlchemy elsewhere (see followup/sql.py)
+REPORTS = {"due", "stats", "list"}
+
+
+def _command_of(args: list[str]) -> str | None:
+    """The command `followup ARGS` runs: `due` when none is named; None for --help/--version."""
+    if any(a in ("--help", "-h", "--version") for a in args):
+        return None
+    given = iter(args)
+    for arg in given:
+        if arg in ("--db", "--user"):
+            next(given, None)
+        elif not arg.startswith("-"):
+            return arg
+    return "due"
+
+
+def _same_outcome(one: Run, other: Run) -> bool:
+    """The same exit status, output and messages; for an unexpected failure (exit 1), whose
+    --debug traceback differs with the code that ran, the same last line."""
+    if one.exit_code == other.exit_code == 1:
+        return one.stdout == other.stdout and one.stderr.splitlines()[-1:] == other.stderr.splitlines()[-1:]
+    return one == other
+
+
 @pytest.fixture
-def cli(db_url: str, followup_command) -> CLI:
+def cli(backend: str, db_url: str, followup_command) -> CLI:
     """Run `followup ARGS...` in-process, as the console script would, on the test's database.
 
     Keyword `today="YYYY-MM-DD"` sets the clock (FOLLOWUP_TODAY) for forms such as
     `tomorrow` or `fri`; `input` feeds stdin; `env` adds variables.
+
+    On SQLite every `due`, `stats` and `list` runs twice: as users run it (the stdlib sqlite3 read
+    path) and again through SQLAlchemy (FOLLOWUP_FAST_READS=0, the path PostgreSQL takes), and
+    the two must print the same bytes and exit the same way: every report the suite draws
+    checks that the two read paths agree.
     """
 
     def run(*args: str, input: str | None = None, today: str | None = None, env: dict | None = None) -> Run:
@@ -211,7 +242,11 @@ def cli(db_url: str, followup_command) -> CLI:
         if today:
             environment["FOLLOWUP_TODAY"] = today
         environment.update(env or {})
-        return _invoke(followup_command, list(args), env=environment, input=input)
+        result = _invoke(followup_command, list(args), env=environment, input=input)
+        if backend == "sqlite" and _command_of(list(args)) in REPORTS and "FOLLOWUP_FAST_READS" not in environment:
+            again = _invoke(followup_command, list(args), env={**environment, "FOLLOWUP_FAST_READS": "0"}, input=input)
+            assert _same_outcome(again, result), f"followup {' '.join(args)}: the two read paths disagree"
+        return result
 
     return run
 

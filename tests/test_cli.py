@@ -1124,6 +1124,25 @@ def test_control_characters_in_a_name_are_shown_not_obeyed(cli):
     assert again.exit_code == 2 and "\x1b" not in again.stderr and "\\x1b" in again.stderr
 
 
+def test_square_brackets_in_names_are_shown_as_typed_never_read_as_styles(cli):
+    """Rich reads `[bold]` and `[/]` in text as styles; a name or note holding them is data: every
+    table and message shows it as typed (before, `Tom [/]` made `due` and `list` fail)."""
+    names = ["Tom [/]", "[b]Sue[/b]", "Li [Acme]"]
+    for name in names:
+        assert cli("add", name, "--first", "2026-11-02", "--company", "[red]Acme[/]").exit_code == 0
+    assert cli("touch", "Li [Acme]", "--note", "[link=x]call[/link]", "--on", "2026-11-02").exit_code == 0
+    assert cli("sold", "Li [Acme]", "--on", "2026-11-02", "--product", "[i]Pro[/i]").exit_code == 0
+    for args in (["list"], ["due", "--on", "2026-11-02", "--days", "9"], ["stats", "--on", "2026-11-02"], ["account"]):
+        run = cli(*args, today="2026-11-02")
+        assert run.exit_code == 0, (args, run.stderr)
+    for args in (["list"], ["due", "--on", "2026-11-02"]):
+        out = cli(*args, today="2026-11-02").stdout
+        assert all(name in out for name in names[:2]), (args, out)
+    shown = cli("show", "Li [Acme]").stdout
+    assert "Li [Acme]" in shown and "[link=x]call[/link]" in shown and "[i]Pro[/i]" in shown
+    assert "[red]Acme[/]" in cli("account").stdout
+
+
 def test_list_tag_matches_in_any_case_beyond_ascii(cli):
     assert cli("add", "Ann Ma", "--tag", "École").exit_code == 0
     assert cli("add", "Bo Li", "--tag", "ecole").exit_code == 0

@@ -415,7 +415,7 @@ def test_a_file_import_cannot_read_is_refused_saying_what_is_accepted(session, d
 def test_json_export_holds_every_table_and_column_with_plain_values(book, cli, db_url):
     data = ok(cli("export", today=TODAY)).json()  # the screen when no -o is given
 
-    assert (data["format"], data["version"], data["schema"]) == ("followup-export", 1, "m007_selling_practice")
+    assert (data["format"], data["version"], data["schema"]) == ("followup-export", 1, "m008_followup_kind_index")
     datetime.fromisoformat(data["exported_at"])
     from sqlmodel import SQLModel
 

@@ -109,7 +109,9 @@ def test_an_earlier_schema_opens_with_everything_kept(tmp_path, cli, fixture):
     assert not (after["complaint"] or after["level_change"] or after["lead_given"])
     with closing(sqlite3.connect(db)) as con:  # upgraded in place: the contact index of m003 is there
         indexes = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert "ix_followup_contact_status_due" in indexes and "ix_followup_contact_status" not in indexes
+    # m003's contact index, and m008's with the kind in it
+    assert {"ix_followup_contact_status_due", "ix_followup_contact_status_kind_due"} <= indexes
+    assert "ix_followup_contact_status" not in indexes
     assert "ix_contact_owner_name_key" in indexes
     # m005: each contact's phone and e-mail became its first details
     with closing(sqlite3.connect(db)) as con:
@@ -186,7 +188,7 @@ def test_the_m006_database_upgrades_with_everything_as_written(tmp_path, cli):
             assert {k: v for k, v in new.items() if k not in old} == {
                 k: v for k, v in ADDED_COLUMNS_M006.get(table, {}).items() if k not in old
             }, table
-    assert [r["name"] for r in after[MIGRATIONS_TABLE]][-1] == "m007_selling_practice"
+    assert [r["name"] for r in after[MIGRATIONS_TABLE]] == [name for name, _ in MIGRATIONS]
     assert {c["name"] for c in listed.json()} == {
         "Bob Li",
         "Sue Chen",
@@ -208,16 +210,28 @@ def test_the_m006_database_upgrades_with_everything_as_written(tmp_path, cli):
     assert [(i["contact"], i["time"]) for i in due["due"] if i["kind"] == "manual"] == [("Tom Wang", "14:00")]
 
 
-def test_this_releases_database_opens_with_everything_as_written(tmp_path, cli):
-    """tests/fixtures/schema_m007.db: levels, goals, purposes, a complaint, a complex sale, a birthday,
-    news, an exchange partner, a lead given and won, and an inbound touch, kept and read back."""
-    db = tmp_path / "m007.db"
-    shutil.copy(FIXTURES / "schema_m007.db", db)
+@pytest.mark.parametrize("fixture", ["schema_m007.db", "schema_m008.db"])
+def test_the_m007_month_opens_with_everything_as_written(tmp_path, cli, fixture):
+    """tests/fixtures/schema_m007.db (and schema_m008.db, the same month upgraded by this release):
+    levels, goals, purposes, a complaint, a complex sale, a birthday, news, an exchange partner, a
+    lead given and won, and an inbound touch, kept and read back."""
+    db = tmp_path / fixture
+    shutil.copy(FIXTURES / fixture, db)
     before = _rows(db)
     env = {"FOLLOWUP_DB": str(db), "FOLLOWUP_USER": "sue", "FOLLOWUP_TODAY": "2026-12-01"}
     listed = cli("list", "--json", env=env)
     assert listed.exit_code == 0, listed.stderr
-    assert _rows(db) == before  # nothing to upgrade, nothing changed
+    after = _rows(db)
+    # m008 adds an index and no column: every row is kept as it was, and the ledger names every step
+    assert {t: rows for t, rows in after.items() if t != MIGRATIONS_TABLE} == {
+        t: rows for t, rows in before.items() if t != MIGRATIONS_TABLE
+    }
+    assert [row[0] for row in after[MIGRATIONS_TABLE]] == sorted(name for name, _ in MIGRATIONS)
+    if fixture == "schema_m008.db":
+        assert after == before  # this release's own database: nothing to upgrade, nothing changed
+    with closing(sqlite3.connect(db)) as con:
+        indexes = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"ix_followup_contact_status_due", "ix_followup_contact_status_kind_due"} <= indexes
     assert len(listed.json()) == 12
     sue = cli("show", "Sue Chen", "--json", env=env).json()
     assert (sue["contact"]["birthday"], sue["contact"]["wants_news"], sue["contact"]["role"]) == (

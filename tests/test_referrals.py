@@ -20,10 +20,11 @@ from sqlmodel import select
 
 from followup import services
 from followup.config import Settings, load_settings
+from followup.due import due_report
 from followup.enums import Outcome, Source
 from followup.errors import UserError
 from followup.models import Contact, FollowUp, Referral, ReferralAsk
-from followup.reports import due_report
+from followup.sql import SessionReader
 
 pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
@@ -639,12 +640,12 @@ def test_nudges_go_when_their_reason_goes(all_three):
 
 def test_due_report_carries_nudges_as_data_outside_the_json(session, settings):
     bob = customer(session, settings, sold_on=date(2026, 11, 1))
-    report = due_report(session=session, on=date(2026, 11, 16))
+    report = due_report(reader=SessionReader(session), on=date(2026, 11, 16))
     assert report.nudges == [HABIT.format(0, 1), "1 customer past their 2-4-8 never asked for a referral: Bob Li."]
     assert set(report.as_json()) == DUE_KEYS
     ask(session, settings, bob, on=date(2026, 11, 16), names=["Sue Chen"])
-    assert due_report(session=session, on=date(2026, 11, 16)).nudges == []
-    assert due_report(session=session, on=date(2026, 11, 23), weekly_referral_target=0).nudges == []
+    assert due_report(reader=SessionReader(session), on=date(2026, 11, 16)).nudges == []
+    assert due_report(reader=SessionReader(session), on=date(2026, 11, 23), weekly_referral_target=0).nudges == []
 
 
 # ---------------------------------------------------------------- settings

@@ -114,8 +114,9 @@ def test_the_default_cap_is_40_rows_a_section(cli, seed):
 def test_a_capped_due_report_holds_the_first_rows_and_counts_them_all(session):
     """The service: the same order as the whole report, and totals from the database."""
     from followup.config import Settings
-    from followup.reports import due_report
+    from followup.due import due_report
     from followup.services import add_contact, schedule_followup
+    from followup.sql import SessionReader
 
     for n in range(9):
         sue = add_contact(session=session, name=f"Sue {n}", settings=Settings()).contact
@@ -125,15 +126,15 @@ def test_a_capped_due_report_holds_the_first_rows_and_counts_them_all(session):
         add_contact(session=session, name=f"Idle {n}", settings=Settings())
     session.flush()
     on = date(2026, 11, 23)
-    whole = due_report(session=session, on=on, days=5, with_nudges=False)
+    whole = due_report(reader=SessionReader(session), on=on, days=5, with_nudges=False)
     for cap in (1, 4, 9, 50):
-        capped = due_report(session=session, on=on, days=5, with_nudges=False, max_rows=cap)
+        capped = due_report(reader=SessionReader(session), on=on, days=5, with_nudges=False, max_rows=cap)
         assert capped.due == whole.due[:cap]
         assert capped.upcoming == whole.upcoming[:cap]
         assert capped.no_next_step == whole.no_next_step[:cap]
         assert [capped.count(s) for s in ("due", "upcoming", "no_next_step")] == [27 - 9, 9, 3]
         assert capped.overdue == whole.overdue == 8 + 1  # Sue 0..8 from Nov 1..9; each day once
-    assert whole.as_json() == due_report(session=session, on=on, days=5, with_nudges=False).as_json()
+    assert whole.as_json() == due_report(reader=SessionReader(session), on=on, days=5, with_nudges=False).as_json()
 
 
 # ---------------------------------------------------------------- list and find

@@ -14,10 +14,11 @@ from sqlmodel import select
 
 from followup import services
 from followup.config import Settings, load_settings
+from followup.due import due_report
 from followup.enums import Channel, Outcome, Source, Status
 from followup.errors import UserError
 from followup.models import Contact, FollowUp, Referral
-from followup.reports import due_report
+from followup.sql import SessionReader
 
 pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
@@ -112,7 +113,7 @@ def test_after_the_twelfth_touch_nothing_is_scheduled_and_the_contact_has_no_nex
     assert result.completed.reason == "touch 12 of 12"
     assert result.scheduled is None
     assert open_(session, sue) == []
-    report = due_report(session=session, on=twelfth, days=365)
+    report = due_report(reader=SessionReader(session), on=twelfth, days=365)
     assert [(n.contact, n.touches) for n in report.no_next_step] == [("Sue Chen", 12)]
 
 
@@ -436,7 +437,7 @@ def test_stopped_contact_never_appears_in_due_again(session, settings):
     later = touch(session, settings, sue, day(3), force=True)  # they called back: logged only
     assert (later.count, later.scheduled, later.touch.inbound) == (2, None, True)
     for on in (D, day(5), day(400)):
-        report = due_report(session=session, on=on, days=30)
+        report = due_report(reader=SessionReader(session), on=on, days=30)
         assert (report.due, report.upcoming, report.no_next_step) == ([], [], [])
 
 
@@ -455,7 +456,7 @@ def test_add_without_first_schedules_nothing_and_shows_no_next_step(session, set
     added = services.add_contact(session=session, name="Sue Chen", settings=settings)
     assert added.first_touch is None
     assert with_status(session, added.contact, "open") == []
-    report = due_report(session=session, on=D, days=365)
+    report = due_report(reader=SessionReader(session), on=D, days=365)
     assert [(n.contact, n.status, n.touches) for n in report.no_next_step] == [("Sue Chen", "prospect", 0)]
 
 

@@ -19,6 +19,7 @@ from followup.cli import app
 
 PRINT_MODULES = Path(__file__).parent / "assets" / "print_modules.py"
 DATABASE_AND_DATES = {"sqlalchemy", "sqlmodel", "dateutil"}
+MARKDOWN = {"markdown_it", "pygments"}  # rich.markdown's, which typer.rich_utils imports (followup.cli.lazy)
 COMMANDS = list(typer.main.get_command(app).commands)  # every registered command
 
 
@@ -48,7 +49,8 @@ def test_root_help_and_version_import_no_heavy_library(args, shown, tmp_path):
     (result,), output = probe(args, db=db)
     assert result["exit"] == 0, output
     assert shown in output
-    assert leaks([result], DATABASE_AND_DATES | {"pydantic"}) == {}
+    assert leaks([result], DATABASE_AND_DATES | {"pydantic"} | MARKDOWN) == {}
+    assert not {"rich.markdown", "rich.traceback", "typer._adapters"} & set(result["new"])
     assert not db.exists()
 
 
@@ -63,14 +65,13 @@ def test_every_command_help_imports_no_database_or_date_library(command_help):
     results, output, db = command_help
     assert [r["exit"] for r in results] == [0] * len(COMMANDS), output
     assert output.count("Usage: followup ") == len(COMMANDS)
-    assert leaks(results, DATABASE_AND_DATES) == {}
+    assert leaks(results, DATABASE_AND_DATES | {"pydantic"} | MARKDOWN) == {}
     assert not db.exists()
 
 
-# `followup COMMAND --help` does load pydantic: Typer 0.29 validates every non-flag option
-# value (the root --db included) with a pydantic TypeAdapter before the command's own help
-# runs. The promise kept here is the one above: `followup --help` loads none of the four,
-# and no help screen loads the database layer or the date parser.
+# Typer 0.29 converts every non-flag option value (the root --db included, and the help option
+# Typer makes on the fly) with a pydantic TypeAdapter; followup.cli.converters converts the
+# plain valid ones itself, so no help screen loads pydantic either.
 
 
 def test_the_probe_sees_a_real_command_import_them(tmp_path):
@@ -79,6 +80,52 @@ def test_the_probe_sees_a_real_command_import_them(tmp_path):
     assert result["exit"] == 0, output
     assert "Nothing due on 2026-11-05" in output
     assert leaks([result], DATABASE_AND_DATES) == {"due --on Nov 5 2026": sorted(DATABASE_AND_DATES)}
+
+
+# ---------------------------------------------------------------- a command run: the Typer layer
+
+
+@pytest.fixture(scope="module")
+def small_book(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("small") / "followup.db"
+    env = {**os.environ, "FOLLOWUP_DB": str(db), "FOLLOWUP_TODAY": "2026-11-23"}
+    for args in (["add", "Sue Chen", "--first", "2026-11-20"], ["add", "Tom Li", "--first", "2026-11-24"]):
+        subprocess.run([sys.executable, "-m", "followup", *args], env=env, check=True, capture_output=True, timeout=60)
+    return db
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"), [(["list", "--status", "prospect"], "Sue Chen"), (["due", "--days", "3"], "Tom Li")]
+)
+def test_a_command_run_converts_its_options_without_pydantic(small_book, args, shown, monkeypatch):
+    """The options of a run are converted by followup.cli.converters: Typer builds no pydantic
+    converter (typer._adapters), and `due`, whose own code needs no pydantic, loads none."""
+    monkeypatch.setenv("FOLLOWUP_TODAY", "2026-11-23")
+    (result,), output = probe(args, db=small_book)
+    assert result["exit"] == 0, output
+    assert shown in output
+    assert "typer._adapters" not in result["new"]
+    if args[0] == "due":
+        assert leaks([result], {"pydantic"} | MARKDOWN) == {}
+
+
+def test_rich_markdown_is_the_real_module_after_the_help_screen():
+    """The stand-ins typer.rich_utils is imported with (followup.cli.lazy.import_help_renderer)
+    leave sys.modules as they found it: a later import gets the real rich.markdown, and
+    typer.rich_utils still draws Markdown when asked to."""
+    script = (
+        "import sys\n"
+        "from followup.cli.lazy import import_help_renderer\n"
+        "import_help_renderer()\n"
+        "assert 'typer.rich_utils' in sys.modules and 'rich.markdown' not in sys.modules\n"
+        "import rich.markdown, typer.rich_utils\n"
+        "assert type(typer.rich_utils.Markdown('*x*')) is rich.markdown.Markdown\n"
+        "assert isinstance(rich.markdown.Markdown('x'), typer.rich_utils.Markdown)\n"
+        "assert typer.rich_utils.Traceback.from_exception.__self__.__module__ == 'rich.traceback'\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stdout) == (0, "ok\n"), proc.stderr
 
 
 # ---------------------------------------------------------------- shell completion

@@ -739,3 +739,12 @@ def test_human_output_panels_whole_percents_and_small_sample_marker(cli, scenari
     rows = {line.strip("│ ").split()[0]: line for line in lines[start:end] if line.startswith("│ ")}
     assert "80%" in rows["5-11"] and "*" not in rows["5-11"]
     assert "50%" in rows["12+"] and "*" in rows["12+"]
+
+
+def test_stats_on_an_empty_book_explains_itself_in_plain_lines(cli):
+    run = cli("stats", "--on", "2026-11-23")
+    assert run.exit_code == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0] == "Nothing to review yet."
+    assert "  - referred versus not referred prospects (referred close about 54%)," in lines
+    assert "\\x0a" not in run.stdout

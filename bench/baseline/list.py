@@ -5,9 +5,10 @@ ordered by id, from the file in $FOLLOWUP_DB; plain text, or followup's JSON wit
 
 `MIN(+f.due)`: the unary plus keeps SQLite's min/max optimisation from walking
 ix_followup_status_due (every open follow-up, for each contact) instead of looking the
-contact up in ix_followup_contact_status; without it this query takes ~60 s at 10k
-contacts on a database that was never ANALYZEd. The same SQL with a plain MIN(f.due)
-is what `followup list` runs (see bench/README.md).
+contact up by its contact index; on an early schema without ix_followup_contact_status_due
+a plain MIN(f.due) took ~60 s at 10k contacts on a database that was never ANALYZEd.
+`followup list` writes the same look-up as `ORDER BY f.due LIMIT 1`, which PostgreSQL
+runs too (see bench/README.md).
 """
 
 import json

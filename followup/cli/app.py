@@ -16,6 +16,8 @@ from typer.core import TyperGroup
 from .. import __version__
 from ..errors import UserError
 from .common import State
+from .converters import install as install_converters
+from .lazy import command_tree, import_help_renderer, summary
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 # a database password in any message that quotes a URL: user:PASSWORD@host, ?password=PASSWORD
@@ -26,6 +28,11 @@ def _debug_wanted(args: list[str]) -> bool:
     if os.environ.get("FOLLOWUP_DEBUG", "").strip().lower() in TRUE_WORDS:
         return True
     return "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
+
+
+def _help_wanted(args: list[str]) -> bool:
+    given = args[: args.index("--")] if "--" in args else args
+    return "--help" in given or "-h" in given
 
 
 def _undecodable(args: list[str]) -> str | None:
@@ -98,11 +105,47 @@ def _completion_without_a_shell(args: list[str]) -> str | None:
 
 class FollowupGroup(TyperGroup):
     """Runs a command and turns every failure into one stderr line and an exit status:
-    2 for anything the user typed wrong, 1 for an unexpected failure (traceback with --debug)."""
+    2 for anything the user typed wrong, 1 for an unexpected failure (traceback with --debug).
+
+    Its commands may be a plain dict (`typer.main.get_command(app)`, as the tests build it) or
+    built on demand (`lazy.command_tree(app)`, as the console script does): the help screen and
+    the completion of a command's name read only names, panels and short help
+    (`lazy.summary`). Option values are converted without pydantic where that is sure to give
+    the same result (converters.install)."""
+
+    _summaries_only = False  # set while the group's own help or command-name completion is drawn
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names, in order, without building the commands
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if self._summaries_only:
+            return summary(self.commands, cmd_name)
+        return self.commands.get(cmd_name)
+
+    @contextmanager
+    def _listing(self) -> Iterator[None]:
+        self._summaries_only = True
+        try:
+            yield
+        finally:
+            self._summaries_only = False
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        import_help_renderer()
+        with self._listing():
+            super().format_help(ctx, formatter)
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> Any:
+        with self._listing():
+            return super().shell_complete(ctx, incomplete)
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
         args = list(sys.argv[1:] if args is None else args)
         extra.pop("standalone_mode", None)
+        install_converters()
+        if _help_wanted(args):
+            import_help_renderer()
         try:
             if (garbled := _undecodable(args)) is not None:
                 raise UserError(
@@ -135,7 +178,10 @@ class FollowupGroup(TyperGroup):
             if _debug_wanted(args):
                 traceback.print_exc()
             hint = "" if _debug_wanted(args) else " (run with --debug for the details)"
-            _fail(f"unexpected failure: {type(exc).__name__}: {exc}{hint}", 1)
+            # a database error as its driver words it, without the SQL SQLAlchemy adds around it
+            driver_error = getattr(exc, "orig", None) if type(exc).__module__.startswith("sqlalchemy") else None
+            shown = driver_error if isinstance(driver_error, Exception) else exc
+            _fail(f"unexpected failure: {type(shown).__name__}: {shown}{hint}", 1)
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -195,5 +241,5 @@ def root(
 
 
 def main() -> None:
-    """The console script: `followup`."""
-    typer.main.get_command(app).main(prog_name="followup")
+    """The console script: `followup`: the command tree, each command built when it is run."""
+    command_tree(app).main(prog_name="followup")

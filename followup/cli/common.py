@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from ..clock import When
     from ..config import Settings
     from ..models import Contact
-    from ..services import Salesperson
+    from ..people import Salesperson
+    from ..sql import Reader
 
 
 @dataclass
@@ -46,10 +47,17 @@ def user(ctx: typer.Context) -> str:
 def salesperson(ctx: typer.Context, session: Session, *, team: bool = False) -> Salesperson:
     """Who the command acts for. On a shared PostgreSQL database each salesperson works among
     their own contacts (all of them with `team`); on SQLite every contact is in reach."""
-    from ..services import Salesperson
+    from ..people import Salesperson
 
     only_own = not team and session.get_bind().dialect.name == "postgresql"
     return Salesperson(user(ctx), only_own=only_own)
+
+
+def reader_salesperson(ctx: typer.Context, reader: Reader, *, team: bool = False) -> Salesperson:
+    """`salesperson` for a report that reads through `reading`."""
+    from ..people import Salesperson
+
+    return Salesperson(user(ctx), only_own=not team and reader.dialect == "postgresql")
 
 
 @contextmanager
@@ -65,6 +73,22 @@ def transaction(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+@contextmanager
+def reading(ctx: typer.Context) -> Iterator[Reader]:
+    """One read transaction for a report, on the cheapest driver: the stdlib sqlite3 module on
+    an up-to-date SQLite file (no SQLAlchemy to import), else the SQLModel session of
+    `transaction(ctx, write=False)`, which also migrates or explains a database it cannot use."""
+    from ..schema import STEPS
+    from ..sql import SessionReader, fast_reader
+
+    with fast_reader(_state(ctx).db, steps=STEPS) as fast:
+        if fast is not None:
+            yield fast
+            return
+    with transaction(ctx, write=False) as session:
+        yield SessionReader(session)
 
 
 def settings() -> Settings:

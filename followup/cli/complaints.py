@@ -132,22 +132,18 @@ def report_yearly(followups: list[FollowUp]) -> None:
         say(stdout(), f"  yearly visit #{fu.id} {fu.due.isoformat()} {fu.action}: {fu.reason}")
 
 
-def top_up_before_due(ctx: typer.Context) -> None:
-    """Before `due`: a cheap read; only when a customer is missing their yearly visit, a short
-    write transaction schedules it. A database the user may only read is left as it is."""
+def schedule_missing_yearly_visits(ctx: typer.Context) -> None:
+    """For `due`, once its cheap read (`due.yearly_visits_missing`) found a customer missing their
+    yearly visit: a short write transaction schedules it. A database the user may only read is
+    left as it is."""
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    from ..complaints import top_up_yearly_visits, yearly_visits_missing
+    from ..complaints import top_up_yearly_visits
     from ..render import warn
 
-    now = today()
-    with transaction(ctx, write=False) as session:
-        missing = yearly_visits_missing(session=session, today=now, who=salesperson(ctx, session))
-    if not missing:
-        return
     try:
         with transaction(ctx) as session:
-            top_up_yearly_visits(session=session, today=now, settings=settings(), who=salesperson(ctx, session))
+            top_up_yearly_visits(session=session, today=today(), settings=settings(), who=salesperson(ctx, session))
     except (OperationalError, ProgrammingError) as exc:  # read-only file or role
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
         warn(f"yearly visits not scheduled: the database cannot be written ({reason})")

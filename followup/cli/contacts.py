@@ -292,16 +292,17 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """Contacts with status, touch count, last touch, next follow-up and referrer."""
-    from ..reports import capped_contact_rows, contact_rows
+    from ..contact_list import capped_contact_rows, contact_rows
+    from .common import reader_salesperson, reading
 
     cap = _row_cap(all_=all_, as_json=as_json)
     total = None
-    with transaction(ctx, write=False) as session:
-        who = salesperson(ctx, session, team=team)
+    with reading(ctx) as reader:  # the stdlib sqlite3 driver on a SQLite file: no SQLAlchemy to import
+        who = reader_salesperson(ctx, reader, team=team)
         if cap is None:
-            rows = contact_rows(session=session, status=status.value, tag=tag, who=who)
+            rows = contact_rows(reader=reader, status=status.value, tag=tag, who=who)
         else:  # only the rows drawn are computed; the rest are counted
-            rows, total = capped_contact_rows(session=session, max_rows=cap, status=status.value, tag=tag, who=who)
+            rows, total = capped_contact_rows(reader=reader, max_rows=cap, status=status.value, tag=tag, who=who)
     _print_rows(rows, team=team, as_json=as_json, total=total)
 
 
@@ -319,10 +320,8 @@ def _print_rows(rows, *, team: bool, as_json: bool, total: int | None = None) ->
     `rows` are only the first of them)."""
     from ..render import print_json, render_list
 
-    if as_json:
-        from dataclasses import asdict
-
-        print_json([asdict(r) if team else {k: v for k, v in asdict(r).items() if k != "owner"} for r in rows])
+    if as_json:  # a ContactRow holds only plain values: its fields, in order, without asdict's deep copy
+        print_json([dict(vars(r)) if team else {k: v for k, v in vars(r).items() if k != "owner"} for r in rows])
     else:
         render_list(rows, owners=team, total=total)
 

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .app import app
-from .common import AllOption, JsonOption, day, salesperson, settings, transaction, when
+from .common import (
+    AllOption,
+    JsonOption,
+    day,
+    reader_salesperson,
+    reading,
+    settings,
+    today,
+    when,
+)
+
+if TYPE_CHECKING:
+    from ..due import DueReport
+    from ..sql import Reader
 
 PANEL = "Every morning"
 REVIEW = "Review"
@@ -28,31 +41,40 @@ def due(
     as_json: JsonOption = False,
 ) -> None:
     """What is overdue, due today and coming up, and who has no next step."""
+    from ..due import due_report, yearly_visits_missing
     from ..render import print_json, render_due
-    from ..reports import due_report
-    from .complaints import top_up_before_due
 
     on_day = day("--on", on)
     settings_ = settings()
-    target = settings_.weekly_referral_target
     # the row cap (due.max_rows): tables only; JSON is always whole
     max_rows = None if all_ or as_json or not settings_.due_max_rows else settings_.due_max_rows
-    top_up_before_due(ctx)  # the yearly visits, written only when one is missing
-    with transaction(ctx, write=False) as session:
-        report = due_report(
-            session=session,
+
+    def report(reader: Reader) -> DueReport:
+        return due_report(
+            reader=reader,
             on=on_day,
             days=days,
-            weekly_referral_target=target,
+            weekly_referral_target=settings_.weekly_referral_target,
             with_nudges=not as_json,
-            who=salesperson(ctx, session),
+            who=reader_salesperson(ctx, reader),
             max_rows=max_rows,
             cadence_length=settings_.cadence_length,  # "consider letting go" after the whole cadence
         )
+
+    # one read transaction, usually: the yearly visits are written first only when one is missing
+    with reading(ctx) as reader:
+        missing = yearly_visits_missing(reader=reader, today=today(), who=reader_salesperson(ctx, reader))
+        found = None if missing else report(reader)
+    if found is None:
+        from .complaints import schedule_missing_yearly_visits
+
+        schedule_missing_yearly_visits(ctx)
+        with reading(ctx) as reader:
+            found = report(reader)
     if as_json:
-        print_json(report.as_json())
+        print_json(found.as_json())
     else:
-        render_due(report)
+        render_due(found)
 
 
 @app.command(
@@ -83,13 +105,13 @@ def stats(
     on_day = day("--on", on)
     since_day = when("--since", since)
     settings_ = settings()
-    with transaction(ctx, write=False) as session:
+    with reading(ctx) as reader:  # the stdlib sqlite3 driver on a SQLite file: no SQLAlchemy to import
         figures = compute_stats(
-            session=session,
+            reader=reader,
             on=on_day,
             since=since_day.day if since_day else None,
             weekly_target=settings_.weekly_referral_target,
-            who=salesperson(ctx, session, team=team),
+            who=reader_salesperson(ctx, reader, team=team),
             per_salesperson=team,
         )
     if as_json:
