@@ -149,18 +149,18 @@ class SessionReader:
         self.dialect = session.get_bind().dialect.name
 
     def rows(self, sql: str, params: Params | None = None) -> list[tuple]:
-        from sqlalchemy import text
-
-        sql, flat = _expanded(sql, params)
-        if self.dialect == "sqlite":
-            flat = {name: _sqlite_value(value) for name, value in flat.items()}
-        return [tuple(row) for row in self.session.execute(text(sql), flat)]
+        return [tuple(row) for row in self._run(sql, params)]
 
     def execute(self, sql: str, params: Params | None = None) -> None:
+        self._run(sql, params)
+
+    def _run(self, sql: str, params: Params | None) -> Any:
         from sqlalchemy import text
 
         sql, flat = _expanded(sql, params)
-        self.session.execute(text(sql), flat)
+        if self.dialect == "sqlite":  # as SqliteReader binds them: the same text in the file
+            flat = {name: _sqlite_value(value) for name, value in flat.items()}
+        return self.session.execute(text(sql), flat)
 
 
 # ---------------------------------------------------------------- the fast path
