@@ -17,8 +17,9 @@ from sqlmodel import Session
 from .enums import Role, Status
 from .errors import UserError
 from .models import Contact
-from .reports import _iso, _last_touch_of, _mine, _next_due_of, _touches_of
+from .reports import _last_touch_of, _mine, _next_due_of, _touches_of
 from .services import Salesperson
+from .sql import iso_date
 
 SINGLE_CONTACT = "single_contact"
 NO_POWER = "no_power"
@@ -155,7 +156,7 @@ def accounts(*, session: Session, who: Salesperson | None = None, spellings: lis
         if not key:
             continue
         account = by_key.setdefault(key, Account(" ".join(company.split())))
-        account.contacts.append(AccountContact(cid, name, role, level, status, touches, _iso(last), _iso(nxt)))
+        account.contacts.append(AccountContact(cid, name, role, level, status, touches, iso_date(last), iso_date(nxt)))
     found = sorted(by_key.values(), key=lambda a: (company_key(a.company), a.company))
     for account in found:
         account.warnings = _warnings(account)

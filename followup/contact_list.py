@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .enums import FollowupStatus, Status
-from .sql import as_bool, as_date, scalar
+from .sql import as_bool, chunks, iso_date, scalar
 
 if TYPE_CHECKING:
     from .people import Salesperson
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 OPEN = FollowupStatus.open.value
 CUSTOMERS = (Status.customer.value, Status.repeat.value)
-CHUNK = 500  # contact ids a query, as every database takes them
 
 
 @dataclass
@@ -94,12 +93,7 @@ def _tagged(tags: str, wanted: str | None) -> bool:
 
 def _row(found: tuple) -> ContactRow:
     cid, name, company, status, touches, last, nxt, referrer, dnc, owner, _tags = found
-    return ContactRow(cid, name, company, status, touches, _iso(last), _iso(nxt), referrer, as_bool(dnc), owner)
-
-
-def _iso(value: Any) -> str | None:
-    day = as_date(value)
-    return day.isoformat() if day is not None else None
+    return ContactRow(cid, name, company, status, touches, iso_date(last), iso_date(nxt), referrer, as_bool(dnc), owner)
 
 
 def contact_rows(
@@ -117,9 +111,8 @@ def contact_rows(
     if ids is None:
         found = reader.rows(_ROWS.format(where=where), params)
     else:
-        found, wanted_ids = [], sorted(set(ids))
-        for start in range(0, len(wanted_ids), CHUNK):  # a few hundred ids a query, in id order
-            chunk = wanted_ids[start : start + CHUNK]
+        found = []
+        for chunk in chunks(sorted(set(ids))):  # in id order
             found += reader.rows(_ROWS.format(where=where + " AND c.id IN (:ids)"), {**params, "ids": chunk})
     return [_row(row) for row in found if _tagged(row[-1], wanted)]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -22,6 +22,7 @@ from .config import Settings
 from .enums import Channel, FollowupStatus, Kind, Status
 from .errors import UserError
 from .models import Contact, FollowUp
+from .sql import chunks
 
 OPEN = FollowupStatus.open.value
 
@@ -240,7 +241,7 @@ def announce(
 def _open_informs(session: Session, contact_ids: list[int]) -> dict[int, set[str]]:
     """The reasons (casefolded) of the open inform follow-ups of these contacts."""
     found: dict[int, set[str]] = {}
-    for chunk in _chunks(contact_ids):
+    for chunk in chunks(contact_ids):
         rows = session.exec(
             select(FollowUp.contact_id, FollowUp.reason).where(
                 FollowUp.contact_id.in_(chunk), FollowUp.status == OPEN, FollowUp.kind == Kind.inform.value
@@ -249,11 +250,6 @@ def _open_informs(session: Session, contact_ids: list[int]) -> dict[int, set[str
         for cid, reason in rows:
             found.setdefault(cid, set()).add(" ".join(reason.split()).casefold())
     return found
-
-
-def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
 
 
 # ---------------------------------------------------------------- the hints of `due`

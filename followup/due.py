@@ -16,7 +16,7 @@ from datetime import date, time, timedelta
 from .config import DEFAULT_WEEKLY_REFERRAL_TARGET
 from .enums import KIND_ORDER, POST_SALE_KINDS, Channel, FollowupStatus, Kind, Outcome, Status
 from .people import Salesperson
-from .sql import Reader, as_bool, as_date, as_time, one
+from .sql import Reader, as_bool, as_date, as_time, chunks, one
 
 OPEN = FollowupStatus.open.value
 ACTIVE_STATUSES = (Status.prospect.value, Status.customer.value, Status.repeat.value)
@@ -215,8 +215,7 @@ def _due_totals(reader: Reader, *, scope: str, params: dict) -> dict[str, int]:
 def touch_counts(reader: Reader, contact_ids: Sequence[int]) -> dict[int, int]:
     """How many touches each of these contacts has had (those with none are left out)."""
     counts: dict[int, int] = {}
-    for start in range(0, len(contact_ids), 500):  # a few hundred ids a query, as every database takes them
-        chunk = list(contact_ids[start : start + 500])
+    for chunk in chunks(contact_ids):
         sql = "SELECT t.contact_id, COUNT(*) FROM touch t WHERE t.contact_id IN (:ids) GROUP BY t.contact_id"
         counts.update(reader.rows(sql, {"ids": chunk}))
     return counts
@@ -391,9 +390,9 @@ def vary_time_contacts(*, reader: Reader, contact_ids: Sequence[int], on: date) 
     weekday and in the same hour band: `due` tells the user to vary the time."""
     ids = sorted(set(contact_ids))
     flagged: set[int] = set()
-    for start in range(0, len(ids), 500):  # a few hundred ids a query, as every database takes them
+    for chunk in chunks(ids):
         last: dict[int, list[tuple[date, time | None]]] = {}
-        params = {"ids": ids[start : start + 500], "on": on, "prospect": Status.prospect.value}
+        params = {"ids": chunk, "on": on, "prospect": Status.prospect.value}
         for cid, day, at in reader.rows(_LAST_THREE, params):
             last.setdefault(cid, []).append((as_date(day), as_time(at)))
         flagged |= {cid for cid, touches in last.items() if same_time_every_time(touches)}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .enums import Level, Role, Source
 from .errors import UserError
+from .sql import chunks
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -799,11 +800,6 @@ def _existing(session: Session, who: Salesperson) -> _Index:
 CHUNK = 2000  # rows per INSERT statement batch
 
 
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _new_ids(session: Session, table, count: int) -> list[int] | None:
     """`count` fresh ids for `table` from its sequence, in one query, on PostgreSQL; None elsewhere
     (SQLite hands ids out through INSERT ... RETURNING)."""
@@ -833,7 +829,7 @@ def _bulk_insert(session: Session, table, rows: list[dict], tick: Callable[[int]
                     tick(n)
     else:
         done = 0
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows, CHUNK):
             session.execute(insert(table), chunk)
             done += len(chunk)
             if tick:
@@ -922,7 +918,7 @@ def import_rows(
         _bulk_insert(session, contact_table, values, lambda n: tick("Adding contacts", n, len(new)))
     else:
         done = 0
-        for chunk, rows_of_chunk in zip(_chunks(values), _chunks(new), strict=True):
+        for chunk, rows_of_chunk in zip(chunks(values, CHUNK), chunks(new, CHUNK), strict=True):
             for (_row, known), ident in zip(rows_of_chunk, session.execute(statement, chunk).scalars(), strict=True):
                 known.id = ident
             done += len(chunk)

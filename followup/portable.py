@@ -19,7 +19,7 @@ import os
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -33,6 +33,7 @@ from . import models  # noqa: F401  (registers every table in SQLModel.metadata)
 from .errors import UserError
 from .models import Contact, ContactDetail, FollowUp, Referral, Touch
 from .services import Salesperson, name_key, same_phone, tag_list
+from .sql import chunks
 
 if TYPE_CHECKING:
     from .importer import ImportReport
@@ -599,11 +600,6 @@ def _same_moment(a: datetime | None, b: datetime | None) -> bool:
     return a is not None and b is not None and _utc(a) == _utc(b)
 
 
-def _chunks(items: Sequence, size: int = 500) -> Iterable[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _duplicates(
     session: Session, who: Salesperson, contacts: list[dict], details: list[dict]
 ) -> tuple[dict[int, tuple[int, str]], dict[int, int]]:
@@ -619,14 +615,14 @@ def _duplicates(
         query = query.where(scope)
     by_name: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
     keys = sorted(wanted)
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         for cid, key, created in session.execute(query.where(Contact.name_key.in_(chunk))):
             by_name[key].append((cid, created))
     if not by_name:
         return {}, {}
     theirs: dict[int, set[tuple[str, str]]] = defaultdict(set)
     ids = [cid for found in by_name.values() for cid, _ in found]
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for cid, kind, key in session.execute(
             select(ContactDetail.contact_id, ContactDetail.kind, ContactDetail.search_key).where(
                 ContactDetail.contact_id.in_(chunk)
@@ -741,7 +737,7 @@ def import_json(session: Session, who: Salesperson, data: dict, report: ImportRe
         if not dry_run:
             for row, new in zip(keep, fresh, strict=False):
                 row["id"] = new
-            for chunk in _chunks(keep, 5000):
+            for chunk in chunks(keep, 5000):
                 session.execute(insert(table), chunk)  # executemany: batched, no RETURNING
         new_ids[table.name].update(zip(olds, fresh, strict=True))
 

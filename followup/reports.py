@@ -21,6 +21,7 @@ from .services import (
     referred_by,
     tag_list,
 )
+from .sql import iso_date
 
 OPEN = FollowupStatus.open.value
 
@@ -48,14 +49,6 @@ def _next_due_of(contact_id):
 
 
 # ---------------------------------------------------------------- due
-
-
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite hands back aggregates of dates as text
-        return value[:10]
-    return value.isoformat()
 
 
 # ---------------------------------------------------------------- show
@@ -115,7 +108,7 @@ def contact_detail(*, session: Session, contact: Contact, on: date | None = None
         "note": contact.note,
         "status": contact.status,
         "do_not_contact": contact.do_not_contact,
-        "lost_on": _iso(contact.lost_on),
+        "lost_on": iso_date(contact.lost_on),
         "lost_reason": contact.lost_reason,
         "added": contact.created_at.date().isoformat(),
         "owner": contact.owner,
@@ -160,7 +153,7 @@ def contact_detail(*, session: Session, contact: Contact, on: date | None = None
                 "source": r.source,
                 "date": r.referred_on.isoformat(),
                 "status": person.status,
-                "first_sale": _iso(first_sale),
+                "first_sale": iso_date(first_sale),
             }
         )
     completed = dict(
@@ -202,7 +195,7 @@ def contact_detail(*, session: Session, contact: Contact, on: date | None = None
             "action": f.action,
             "reason": f.reason,
             "status": f.status,
-            "closed_on": _iso(f.closed_on),
+            "closed_on": iso_date(f.closed_on),
         }
         for f in session.execute(
             select(FollowUp)

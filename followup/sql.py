@@ -76,6 +76,18 @@ def as_date(value: Any) -> date | None:
     return date.fromisoformat(value[:10])
 
 
+def iso_date(value: Any) -> str | None:
+    """A date column's value as "YYYY-MM-DD" (None stays None), from either driver."""
+    day = as_date(value)
+    return day.isoformat() if day is not None else None
+
+
+def chunks(items: Sequence, size: int = 500) -> Iterator[list]:
+    """`items` in lists of `size`: a few hundred ids a query, as every database takes them."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
 def as_time(value: Any) -> time | None:
     """A time column's value, from text ("15:00:00.000000", SQLite) or a time (PostgreSQL)."""
     if value is None or isinstance(value, time):

@@ -47,17 +47,18 @@ def user(ctx: typer.Context) -> str:
 def salesperson(ctx: typer.Context, session: Session, *, team: bool = False) -> Salesperson:
     """Who the command acts for. On a shared PostgreSQL database each salesperson works among
     their own contacts (all of them with `team`); on SQLite every contact is in reach."""
-    from ..people import Salesperson
-
-    only_own = not team and session.get_bind().dialect.name == "postgresql"
-    return Salesperson(user(ctx), only_own=only_own)
+    return _acting_on(ctx, session.get_bind().dialect.name, team=team)
 
 
 def reader_salesperson(ctx: typer.Context, reader: Reader, *, team: bool = False) -> Salesperson:
     """`salesperson` for a report that reads through `reading`."""
+    return _acting_on(ctx, reader.dialect, team=team)
+
+
+def _acting_on(ctx: typer.Context, dialect: str, *, team: bool) -> Salesperson:
     from ..people import Salesperson
 
-    return Salesperson(user(ctx), only_own=not team and reader.dialect == "postgresql")
+    return Salesperson(user(ctx), only_own=not team and dialect == "postgresql")
 
 
 @contextmanager
